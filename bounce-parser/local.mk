@@ -1,0 +1,1 @@
+# bounce-parser: filled in by its component

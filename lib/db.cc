@@ -1,0 +1,138 @@
+// SQLite wrapper implementation.
+#include "db.h"
+
+#include <chrono>
+
+namespace v2v {
+
+bool DbError::transient() const {
+    switch (code_ & 0xff) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+        case SQLITE_FULL:
+        case SQLITE_IOERR:
+        case SQLITE_CANTOPEN:
+        case SQLITE_NOMEM:
+        case SQLITE_PROTOCOL:
+        case SQLITE_READONLY:  // e.g. a read-only remount or permission problem being fixed
+            return true;
+        default:
+            return false;
+    }
+}
+
+void throwDb(sqlite3* db, int rc, std::string_view what) {
+    std::string msg(what);
+    msg += ": ";
+    msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    throw DbError(msg, db ? sqlite3_extended_errcode(db) : rc);
+}
+
+Stmt::Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+    sqlite3_stmt* s = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &s, nullptr);
+    if (rc != SQLITE_OK) throwDb(db, rc, "prepare");
+    stmt_.reset(s);
+}
+
+Stmt& Stmt::bind(int i, std::string_view v) {
+    int rc = sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) throwDb(db_, rc, "bind");
+    return *this;
+}
+Stmt& Stmt::bind(int i, std::int64_t v) {
+    int rc = sqlite3_bind_int64(stmt_.get(), i, v);
+    if (rc != SQLITE_OK) throwDb(db_, rc, "bind");
+    return *this;
+}
+Stmt& Stmt::bind(int i, double v) {
+    int rc = sqlite3_bind_double(stmt_.get(), i, v);
+    if (rc != SQLITE_OK) throwDb(db_, rc, "bind");
+    return *this;
+}
+Stmt& Stmt::bindBlob(int i, std::string_view v) {
+    int rc = sqlite3_bind_blob(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) throwDb(db_, rc, "bind");
+    return *this;
+}
+Stmt& Stmt::bindNull(int i) {
+    int rc = sqlite3_bind_null(stmt_.get(), i);
+    if (rc != SQLITE_OK) throwDb(db_, rc, "bind");
+    return *this;
+}
+
+bool Stmt::step() {
+    int rc = sqlite3_step(stmt_.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throwDb(db_, rc, "step");
+}
+
+void Stmt::exec() {
+    while (step()) {
+    }
+    reset();
+}
+
+void Stmt::reset() {
+    sqlite3_reset(stmt_.get());
+    sqlite3_clear_bindings(stmt_.get());
+}
+
+bool Stmt::isNull(int col) const { return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL; }
+std::int64_t Stmt::getInt(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
+double Stmt::getDouble(int col) const { return sqlite3_column_double(stmt_.get(), col); }
+std::string Stmt::getText(int col) const {
+    const void* p = sqlite3_column_blob(stmt_.get(), col);
+    int n = sqlite3_column_bytes(stmt_.get(), col);
+    return p ? std::string(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+}
+std::optional<std::string> Stmt::getOptText(int col) const {
+    if (isNull(col)) return std::nullopt;
+    return getText(col);
+}
+
+Db::Db(const std::string& path, int busyTimeoutMs, bool readOnly) : path_(path) {
+    sqlite3* d = nullptr;
+    int flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread
+    int rc = sqlite3_open_v2(path.c_str(), &d, flags, nullptr);
+    db_.reset(d);
+    if (rc != SQLITE_OK) throwDb(d, rc, "open " + path);
+    sqlite3_extended_result_codes(d, 1);
+    sqlite3_busy_timeout(d, busyTimeoutMs);
+    execScript("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+    if (!readOnly) {
+        // journal_mode=WAL itself needs the lock briefly; the busy timeout covers it.
+        Stmt s(d, "PRAGMA journal_mode=WAL");
+        if (s.step() && s.getText(0) != "wal")
+            throw DbError("open " + path + ": cannot switch to WAL mode", SQLITE_ERROR);
+    }
+}
+
+void Db::execScript(const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        throw DbError("exec: " + msg, sqlite3_extended_errcode(db_.get()));
+    }
+}
+
+Transaction::Transaction(Db& db) : db_(db) { db_.execScript("BEGIN IMMEDIATE"); }
+Transaction::~Transaction() {
+    if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+void Transaction::commit() {
+    db_.execScript("COMMIT");
+    done_ = true;
+}
+
+std::int64_t nowSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace v2v

@@ -1,0 +1,115 @@
+// SQLite access: RAII connection and statements, BEGIN IMMEDIATE transactions,
+// prepared statements only. WAL mode, busy timeout and foreign keys are set on
+// every connection so the gateway, milter and bounce parser can share a file.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace v2v {
+
+class DbError : public std::runtime_error {
+public:
+    DbError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
+    int code() const { return code_; }
+    // Busy/locked past the timeout, disk full, I/O error, cannot open: worth retrying.
+    bool transient() const;
+
+private:
+    int code_;
+};
+
+class Stmt {
+public:
+    Stmt(sqlite3* db, std::string_view sql);
+    Stmt(Stmt&&) noexcept = default;
+    Stmt& operator=(Stmt&&) noexcept = default;
+
+    Stmt& bind(int i, std::string_view v);
+    Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+    Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+    Stmt& bind(int i, std::int64_t v);
+    Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+    Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
+    Stmt& bind(int i, double v);
+    Stmt& bindBlob(int i, std::string_view v);
+    Stmt& bindNull(int i);
+    template <class T>
+    Stmt& bind(int i, const std::optional<T>& v) {
+        return v ? bind(i, *v) : bindNull(i);
+    }
+
+    // True while a row is available.
+    bool step();
+    // Run to completion (for INSERT/UPDATE/DELETE).
+    void exec();
+    void reset();
+
+    bool isNull(int col) const;
+    std::int64_t getInt(int col) const;
+    double getDouble(int col) const;
+    std::string getText(int col) const;
+    std::optional<std::string> getOptText(int col) const;
+
+private:
+    struct Finalize {
+        void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+    };
+    std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
+    sqlite3* db_;
+};
+
+class Db {
+public:
+    // Opens (creating if needed) and sets the connection pragmas. Does not migrate.
+    Db(const std::string& path, int busyTimeoutMs, bool readOnly = false);
+
+    sqlite3* handle() const { return db_.get(); }
+    const std::string& path() const { return path_; }
+    Stmt prepare(std::string_view sql) { return Stmt(db_.get(), sql); }
+    // For fixed SQL without parameters (pragmas, DDL).
+    void execScript(const std::string& sql);
+    std::int64_t lastInsertId() const { return sqlite3_last_insert_rowid(db_.get()); }
+    int changes() const { return sqlite3_changes(db_.get()); }
+
+private:
+    struct Close {
+        void operator()(sqlite3* d) const { sqlite3_close_v2(d); }
+    };
+    std::unique_ptr<sqlite3, Close> db_;
+    std::string path_;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK in the destructor unless commit()ed.
+class Transaction {
+public:
+    explicit Transaction(Db& db);
+    ~Transaction();
+    void commit();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+private:
+    Db& db_;
+    bool done_ = false;
+};
+
+// Throws DbError with the message of `db` for result code rc (when not OK/ROW/DONE).
+[[noreturn]] void throwDb(sqlite3* db, int rc, std::string_view what);
+
+// Current schema version known by this build, and the migration runner.
+int schemaVersion();
+// Creates or upgrades the schema to schemaVersion() inside one transaction.
+// Returns the version found before. Throws DbError if the file is newer.
+int migrate(Db& db);
+
+// Seconds since the epoch, as stored in every *_at column.
+std::int64_t nowSeconds();
+
+}  // namespace v2v

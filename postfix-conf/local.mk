@@ -1,0 +1,1 @@
+# postfix-conf: filled in by its component

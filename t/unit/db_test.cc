@@ -1,0 +1,105 @@
+// SQLite wrapper and migrations on a real temporary database file.
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "db.h"
+
+using namespace v2v;
+
+namespace {
+struct TempDb {
+    std::string dir;
+    std::string path;
+    TempDb() {
+        char tmpl[] = "/tmp/v2v-dbtest-XXXXXX";
+        dir = mkdtemp(tmpl);
+        path = dir + "/t.db";
+    }
+    ~TempDb() {
+        std::string cmd = "rm -rf '" + dir + "'";
+        if (std::system(cmd.c_str()) != 0) {
+        }
+    }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(migrate_creates_all_tables) {
+    TempDb t;
+    Db db(t.path, 1000);
+    BOOST_TEST(migrate(db) == 0);
+    BOOST_TEST(migrate(db) == schemaVersion());  // idempotent
+    for (const char* table : {"clients", "emails", "recipients", "templates", "events", "bounces",
+                              "suppressions", "analytics"}) {
+        Stmt s = db.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?");
+        s.bind(1, table);
+        BOOST_REQUIRE(s.step());
+        BOOST_TEST(s.getInt(0) == 1, table);
+    }
+    Stmt jm = db.prepare("PRAGMA journal_mode");
+    BOOST_REQUIRE(jm.step());
+    BOOST_TEST(jm.getText(0) == "wal");
+    Stmt fk = db.prepare("PRAGMA foreign_keys");
+    BOOST_REQUIRE(fk.step());
+    BOOST_TEST(fk.getInt(0) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
+    TempDb t;
+    Db db(t.path, 1000);
+    db.execScript("PRAGMA user_version=9999");
+    BOOST_CHECK_THROW(migrate(db), DbError);
+}
+
+BOOST_AUTO_TEST_CASE(prepared_statements_bind_hostile_text) {
+    TempDb t;
+    Db db(t.path, 1000);
+    migrate(db);
+    std::string evil = "x'); DROP TABLE clients; --";
+    db.prepare("INSERT INTO clients(id, name, secret_hash, created_at, updated_at) VALUES (?,?,?,?,?)")
+        .bind(1, evil).bind(2, "n").bind(3, "h").bind(4, std::int64_t{1}).bind(5, std::int64_t{1}).exec();
+    Stmt s = db.prepare("SELECT id FROM clients");
+    BOOST_REQUIRE(s.step());
+    BOOST_TEST(s.getText(0) == evil);
+}
+
+BOOST_AUTO_TEST_CASE(transaction_rolls_back_without_commit) {
+    TempDb t;
+    Db db(t.path, 1000);
+    migrate(db);
+    {
+        Transaction tx(db);
+        db.prepare("INSERT INTO suppressions(client_id,address,reason,created_at) VALUES('c','a@b','manual',1)").exec();
+    }
+    Stmt s = db.prepare("SELECT count(*) FROM suppressions");
+    BOOST_REQUIRE(s.step());
+    BOOST_TEST(s.getInt(0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(busy_past_timeout_is_transient) {
+    TempDb t;
+    Db a(t.path, 50);
+    migrate(a);
+    Db b(t.path, 50);
+    Transaction hold(a);
+    try {
+        Transaction tx(b);
+        BOOST_FAIL("second writer should have timed out");
+    } catch (const DbError& e) {
+        BOOST_TEST(e.transient());
+        BOOST_TEST((e.code() & 0xff) == SQLITE_BUSY);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(foreign_keys_enforced) {
+    TempDb t;
+    Db db(t.path, 1000);
+    migrate(db);
+    BOOST_CHECK_THROW(db.prepare("INSERT INTO emails(id, client_id, message_id, from_address, status, "
+                                 "created_at, updated_at) VALUES ('e','nobody','m','f','queued',1,1)")
+                          .exec(),
+                      DbError);
+}
