@@ -5,8 +5,9 @@ lib_libv2v_a_SOURCES = \
 	lib/db.cc lib/db.h lib/migrations.cc \
 	lib/ids.cc lib/ids.h \
 	lib/log.cc lib/log.h \
+	lib/records.cc lib/records.h \
 	lib/verp.cc lib/verp.h
-lib_libv2v_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS)
+lib_libv2v_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(JSON_CFLAGS)
 
 # What a program linking libv2v needs.
 V2V_LIBS = lib/libv2v.a $(YAML_LIBS) $(SQLITE_LIBS) $(SODIUM_LIBS)
