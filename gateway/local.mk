@@ -1,1 +1,28 @@
-# gateway: filled in by its component
+# v2v-gateway: REST API + injector. All logic in libgateway.a (linked by the unit
+# tests); Pistache headers only in the *_api.cc / http_util / server files.
+noinst_LIBRARIES += gateway/libgateway.a
+gateway_libgateway_a_SOURCES = \
+	gateway/api_error.h \
+	gateway/app.cc gateway/app.h \
+	gateway/auth.cc gateway/auth.h \
+	gateway/email_store.cc gateway/email_store.h \
+	gateway/injector.cc gateway/injector.h \
+	gateway/jwt_auth.cc gateway/jwt_auth.h \
+	gateway/mime_build.cc gateway/mime_build.h \
+	gateway/queue.cc gateway/queue.h \
+	gateway/redis_client.cc gateway/redis_client.h \
+	gateway/send_request.cc gateway/send_request.h \
+	gateway/send_service.cc gateway/send_service.h \
+	gateway/smtp_client.cc gateway/smtp_client.h \
+	gateway/smtp_protocol.cc gateway/smtp_protocol.h
+gateway_libgateway_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_CFLAGS) $(SQLITE_CFLAGS) $(HIREDIS_CFLAGS) \
+	$(GMIME_CFLAGS) $(JWT_CFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
+
+GATEWAY_LIBS = gateway/libgateway.a $(V2V_LIBS) $(HIREDIS_LIBS) $(GMIME_LIBS) $(JWT_LIBS) $(SODIUM_LIBS)
+
+sbin_PROGRAMS += gateway/v2v-gateway
+gateway_v2v_gateway_SOURCES = gateway/main.cc gateway/server.cc gateway/server.h \
+	gateway/http_util.cc gateway/http_util.h gateway/resources.h \
+	gateway/health_api.cc gateway/auth_api.cc gateway/email_api.cc
+gateway_v2v_gateway_CPPFLAGS = $(gateway_libgateway_a_CPPFLAGS) $(PISTACHE_CFLAGS)
+gateway_v2v_gateway_LDADD = $(GATEWAY_LIBS) $(PISTACHE_LIBS)

@@ -69,14 +69,75 @@ struct GatewayConfig {
     int injector_workers = 4;
     int max_attempts = 8;
     int retry_base_seconds = 30;
+    int reconcile_interval_seconds = 60;
+    int reconcile_age_seconds = 300;
     JwtConfig jwt;
     SmtpConfig smtp;
 };
 
+// One DKIM signing key: a domain may list several (RSA + Ed25519, old + new selector).
+struct DkimKeyConfig {
+    std::string domain;
+    std::string selector;
+    std::string key_file;  // PEM private key (PKCS#1 or PKCS#8); secret: never logged
+    std::string algorithm = "rsa-sha256";  // rsa-sha256 | ed25519-sha256
+};
+
+// Domains an authenticated (SASL) user may have signed.
+struct DkimUserDomains {
+    std::string user;
+    std::vector<std::string> domains;
+};
+
+struct MilterDirectionConfig {
+    std::vector<std::string> internal_networks = {"127.0.0.0/8", "::1/128"};
+    bool authenticated = true;              // SASL-authenticated clients are outbound
+    std::vector<std::string> daemon_names;  // {daemon_name} values that are outbound
+};
+
+struct MilterDkimConfig {
+    bool sign = true;
+    bool verify = true;
+    std::vector<DkimKeyConfig> keys;
+    bool sign_parent_domain = false;
+    std::vector<DkimUserDomains> users;
+    std::string canonicalization = "relaxed/relaxed";
+    std::vector<std::string> signed_headers = {
+        "From", "To", "Cc", "Subject", "Date", "Message-ID", "Reply-To", "MIME-Version",
+        "Content-Type", "Content-Transfer-Encoding", "List-Unsubscribe", "List-Unsubscribe-Post",
+        "In-Reply-To", "References"};
+    std::vector<std::string> oversigned_headers = {"From", "To", "Subject"};
+    bool preparsed_keys = true;
+    int max_signatures = 5;
+    int dns_timeout_seconds = 5;
+    std::string test_keys_file;  // "<selector>._domainkey.<domain> <TXT>" lines instead of DNS
+};
+
+struct MilterSpfConfig {
+    bool enabled = true;
+    std::string fail_action = "reject";        // reject | tag
+    std::string softfail_action = "tag";       // reject | tag
+    std::string temperror_action = "tempfail"; // tempfail | tag
+    std::string permerror_action = "tag";      // reject | tempfail | tag
+    bool check_helo = true;
+    bool received_spf = false;
+    std::vector<std::string> bypass_networks;
+    int cache_seconds = 300;
+    int cache_entries = 10000;
+    std::string test_zone_file;  // "<name> <TYPE> <data>" lines instead of DNS
+};
+
 struct MilterConfig {
     std::string socket = "unix:/run/v2v/milter.sock";
+    std::string socket_mode = "0660";
     int timeout_seconds = 300;
     std::string internal_header_prefix = "X-V2V-";
+    std::string on_error = "tempfail";  // tempfail | accept | reject
+    std::string authserv_id;            // empty = the host name
+    int max_message_bytes = 64 * 1024 * 1024;
+    MilterDirectionConfig direction;
+    MilterDkimConfig dkim;
+    MilterSpfConfig spf;
 };
 
 struct BounceParserConfig {

@@ -1,6 +1,9 @@
 // Every key of v2v.yaml, declared once: path, bounds and documentation.
 // Defaults are the member initializers in config.h. Keep man/v2v.yaml.5 and
 // etc/v2v.yaml in step: t/unit/config_docs_test.cc fails when a key is missing.
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <cctype>
 
 #include "config_schema.h"
@@ -103,6 +106,10 @@ void declareGateway(Schema<Config>& s) {
               "SMTP attempts before a message goes to the dead-letter stream");
     s.integer("gateway.retry_base_seconds", CFG(gateway.retry_base_seconds), 1, 86400,
               "first retry delay; doubled each attempt, with jitter");
+    s.integer("gateway.reconcile_interval_seconds", CFG(gateway.reconcile_interval_seconds), 5, 86400,
+              "how often the reconciler looks for pending emails Redis has lost");
+    s.integer("gateway.reconcile_age_seconds", CFG(gateway.reconcile_age_seconds), 5, 86400,
+              "a pending email untouched this long is re-queued by the reconciler");
     s.string("gateway.jwt.issuer", CFG(gateway.jwt.issuer), "JWT iss claim", {}, nonEmpty);
     s.integer("gateway.jwt.ttl_seconds", CFG(gateway.jwt.ttl_seconds), 60, 86400,
               "lifetime of issued access tokens");
@@ -115,13 +122,149 @@ void declareGateway(Schema<Config>& s) {
               "timeout of each SMTP command");
 }
 
+// milter.socket: libmilter's spelling (unix:/path, local:/path, inet:port@host, inet6:port@host).
+std::string milterSocket(const std::string& v) {
+    if (v.rfind("unix:/", 0) == 0 || v.rfind("local:/", 0) == 0) return "";
+    if (v.rfind("inet:", 0) == 0 || v.rfind("inet6:", 0) == 0) {
+        std::string rest = v.substr(v.find(':') + 1);
+        std::string port = rest.substr(0, rest.find('@'));
+        if (!port.empty() && port.size() <= 5 &&
+            std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+            return "";
+    }
+    return "must be unix:/path or inet:PORT@HOST";
+}
+
+std::string octalMode(const std::string& v) {
+    if (v.size() < 3 || v.size() > 4) return "must be an octal mode such as 0660";
+    for (char ch : v)
+        if (ch < '0' || ch > '7') return "must be an octal mode such as 0660";
+    return "";
+}
+
+// Address or network in CIDR notation (IPv4 or IPv6); a bare address is a host.
+std::string cidr(const std::string& v) {
+    std::string addr = v.substr(0, v.find('/'));
+    unsigned char buf[16];
+    int maxBits = 0;
+    if (inet_pton(AF_INET, addr.c_str(), buf) == 1) maxBits = 32;
+    else if (inet_pton(AF_INET6, addr.c_str(), buf) == 1) maxBits = 128;
+    else return "must be an IP address or network (CIDR)";
+    if (addr.size() == v.size()) return "";
+    std::string bits = v.substr(addr.size() + 1);
+    if (bits.empty() || bits.size() > 3 ||
+        !std::all_of(bits.begin(), bits.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+        std::stoi(bits) > maxBits)
+        return "prefix length must be 0.." + std::to_string(maxBits);
+    return "";
+}
+
+// DKIM selector: dot-separated DNS labels.
+std::string selectorName(const std::string& v) {
+    if (v.empty() || v.size() > 63) return "must be 1..63 characters";
+    for (char ch : v)
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.'))
+            return "must hold only letters, digits, '-', '_' and '.'";
+    return "";
+}
+
+// RFC 5322 field name: printable ASCII except ':'.
+std::string headerName(const std::string& v) {
+    if (v.empty() || v.size() > 64) return "must be a header field name";
+    for (char ch : v)
+        if (ch <= 32 || ch >= 127 || ch == ':') return "must be a header field name";
+    return "";
+}
+
+Schema<DkimKeyConfig> dkimKeySchema() {
+    Schema<DkimKeyConfig> k;
+    k.string("domain", CFG(domain), "signing domain (d=)", {}, domainName);
+    k.string("selector", CFG(selector), "selector (s=); the key is published at SELECTOR._domainkey.DOMAIN",
+             {}, selectorName);
+    k.string("key_file", CFG(key_file), "PEM private key file (RSA >= 1024 bits, or Ed25519)", {}, nonEmpty);
+    k.string("algorithm", CFG(algorithm), "signing algorithm", {"rsa-sha256", "ed25519-sha256"});
+    k.require("domain");
+    k.require("selector");
+    k.require("key_file");
+    return k;
+}
+
+Schema<DkimUserDomains> dkimUserSchema() {
+    Schema<DkimUserDomains> u;
+    u.string("user", CFG(user), "SASL login name ({auth_authen})", {}, nonEmpty);
+    u.strings("domains", CFG(domains), "From domains this user's mail is signed for", domainName);
+    u.require("user");
+    u.require("domains");
+    return u;
+}
+
 void declareMilter(Schema<Config>& s) {
-    s.string("milter.socket", CFG(milter.socket), "libmilter socket (unix:/path or inet:port@host)",
-             {}, nonEmpty);
-    s.integer("milter.timeout_seconds", CFG(milter.timeout_seconds), 1, 3600,
-              "libmilter I/O timeout");
+    s.string("milter.socket", CFG(milter.socket), "libmilter socket (unix:/path or inet:PORT@HOST)", {},
+             milterSocket);
+    s.string("milter.socket_mode", CFG(milter.socket_mode),
+             "permissions of a unix socket (smtpd runs as user postfix and must connect)", {}, octalMode);
+    s.integer("milter.timeout_seconds", CFG(milter.timeout_seconds), 1, 3600, "libmilter I/O timeout");
     s.string("milter.internal_header_prefix", CFG(milter.internal_header_prefix),
-             "internal headers with this prefix are removed from outbound mail", {}, nonEmpty);
+             "headers with this prefix are internal: removed from every message", {}, headerName);
+    s.string("milter.on_error", CFG(milter.on_error),
+             "what an internal error does to the message", {"tempfail", "accept", "reject"});
+    s.string("milter.authserv_id", CFG(milter.authserv_id),
+             "authserv-id of Authentication-Results; empty = the host name");
+    s.integer("milter.max_message_bytes", CFG(milter.max_message_bytes), 1024, 1024 * 1024 * 1024,
+              "largest outbound body held for rewriting and signing; larger = on_error");
+
+    s.strings("milter.direction.internal_networks", CFG(milter.direction.internal_networks),
+              "clients in these networks send outbound mail", cidr);
+    s.boolean("milter.direction.authenticated", CFG(milter.direction.authenticated),
+              "SASL-authenticated clients send outbound mail");
+    s.strings("milter.direction.daemon_names", CFG(milter.direction.daemon_names),
+              "Postfix {daemon_name} values (e.g. ORIGINATING) whose mail is outbound");
+
+    s.boolean("milter.dkim.sign", CFG(milter.dkim.sign), "DKIM-sign outbound mail");
+    s.boolean("milter.dkim.verify", CFG(milter.dkim.verify), "verify DKIM signatures of inbound mail");
+    s.records("milter.dkim.keys", CFG(milter.dkim.keys), dkimKeySchema(),
+              "key table: every key of a domain signs (dual algorithms, rotation)");
+    s.boolean("milter.dkim.sign_parent_domain", CFG(milter.dkim.sign_parent_domain),
+              "sign mail from a subdomain with its nearest parent domain's keys");
+    s.records("milter.dkim.users", CFG(milter.dkim.users), dkimUserSchema(),
+              "authenticated users and the From domains signed for them; others are not signed");
+    s.string("milter.dkim.canonicalization", CFG(milter.dkim.canonicalization),
+             "header/body canonicalization",
+             {"relaxed/relaxed", "relaxed/simple", "simple/relaxed", "simple/simple"});
+    s.strings("milter.dkim.signed_headers", CFG(milter.dkim.signed_headers),
+              "header fields signed when present (From is required)", headerName);
+    s.strings("milter.dkim.oversigned_headers", CFG(milter.dkim.oversigned_headers),
+              "header fields signed once more than present, so none can be added", headerName);
+    s.boolean("milter.dkim.preparsed_keys", CFG(milter.dkim.preparsed_keys),
+              "hand libopendkim keys parsed once at load instead of parsing PEM per message");
+    s.integer("milter.dkim.max_signatures", CFG(milter.dkim.max_signatures), 1, 50,
+              "signatures verified per inbound message; the rest are ignored");
+    s.integer("milter.dkim.dns_timeout_seconds", CFG(milter.dkim.dns_timeout_seconds), 1, 120,
+              "timeout of a DKIM key lookup");
+    s.string("milter.dkim.test_keys_file", CFG(milter.dkim.test_keys_file),
+             "testing only: file of \"SELECTOR._domainkey.DOMAIN TXT\" lines used instead of DNS");
+
+    s.boolean("milter.spf.enabled", CFG(milter.spf.enabled), "check SPF of inbound mail");
+    s.string("milter.spf.fail_action", CFG(milter.spf.fail_action),
+             "SPF fail: reject = 550 5.7.23 at MAIL FROM; tag = Authentication-Results only",
+             {"reject", "tag"});
+    s.string("milter.spf.softfail_action", CFG(milter.spf.softfail_action), "SPF softfail",
+             {"reject", "tag"});
+    s.string("milter.spf.temperror_action", CFG(milter.spf.temperror_action),
+             "SPF temperror: tempfail = 451 4.7.24", {"tempfail", "tag"});
+    s.string("milter.spf.permerror_action", CFG(milter.spf.permerror_action),
+             "SPF permerror: reject = 550 5.7.24, tempfail = 451 4.7.24", {"reject", "tempfail", "tag"});
+    s.boolean("milter.spf.check_helo", CFG(milter.spf.check_helo),
+              "also check the HELO identity (always done for the null sender)");
+    s.boolean("milter.spf.received_spf", CFG(milter.spf.received_spf), "add a Received-SPF header");
+    s.strings("milter.spf.bypass_networks", CFG(milter.spf.bypass_networks),
+              "clients in these networks are not SPF-checked", cidr);
+    s.integer("milter.spf.cache_seconds", CFG(milter.spf.cache_seconds), 0, 86400,
+              "how long an SPF result is reused (0 = no cache)");
+    s.integer("milter.spf.cache_entries", CFG(milter.spf.cache_entries), 1, 10000000,
+              "most SPF results kept in the cache");
+    s.string("milter.spf.test_zone_file", CFG(milter.spf.test_zone_file),
+             "testing only: file of \"NAME TYPE DATA\" lines used instead of DNS");
 }
 
 void declareBounceParser(Schema<Config>& s) {

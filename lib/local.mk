@@ -1,13 +1,15 @@
 # libv2v: code shared by every program (config, SQLite store, logging, ids, VERP).
 noinst_LIBRARIES += lib/libv2v.a
 lib_libv2v_a_SOURCES = \
+	lib/address.cc lib/address.h \
+	lib/clients.cc lib/clients.h \
 	lib/config.cc lib/config.h lib/config_keys.cc lib/config_schema.h \
 	lib/db.cc lib/db.h lib/migrations.cc \
 	lib/ids.cc lib/ids.h \
 	lib/log.cc lib/log.h \
 	lib/records.cc lib/records.h \
 	lib/verp.cc lib/verp.h
-lib_libv2v_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(JSON_CFLAGS)
+lib_libv2v_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(JSON_CFLAGS) $(IDN2_CFLAGS)
 
 # What a program linking libv2v needs.
-V2V_LIBS = lib/libv2v.a $(YAML_LIBS) $(SQLITE_LIBS) $(SODIUM_LIBS)
+V2V_LIBS = lib/libv2v.a $(YAML_LIBS) $(SQLITE_LIBS) $(SODIUM_LIBS) $(IDN2_LIBS)

@@ -1,0 +1,18 @@
+// Per-thread connections.
+#include "app.h"
+
+namespace v2v::gw {
+
+Db& App::db() {
+    thread_local std::unique_ptr<Db> db;
+    if (!db) db = std::make_unique<Db>(cfg_->database.path, cfg_->database.busy_timeout_ms);
+    return *db;
+}
+
+Redis& App::redis() {
+    thread_local std::unique_ptr<Redis> r;
+    if (!r) r = std::make_unique<Redis>(cfg_->redis);
+    return *r;
+}
+
+}  // namespace v2v::gw

@@ -1,0 +1,31 @@
+// Process-wide state of the gateway shared by HTTP handlers and workers:
+// the config snapshot, per-thread SQLite and Redis connections, drain state.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "config.h"
+#include "db.h"
+#include "redis_client.h"
+
+namespace v2v::gw {
+
+class App {
+public:
+    explicit App(ConfigPtr cfg) : cfg_(std::move(cfg)) {}
+    const Config& config() const { return *cfg_; }
+    ConfigPtr configPtr() const { return cfg_; }
+
+    // Connections owned by the calling thread (SQLite and hiredis are not shared across threads).
+    Db& db();
+    Redis& redis();
+
+    std::atomic<bool> draining{false};
+    std::atomic<int> inflight{0};
+
+private:
+    ConfigPtr cfg_;
+};
+
+}  // namespace v2v::gw

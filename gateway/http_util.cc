@@ -1,0 +1,73 @@
+// Response helpers and the handler guard.
+#include "http_util.h"
+
+#include "db.h"
+#include "log.h"
+#include "redis_client.h"
+
+namespace v2v::gw {
+
+namespace Http = Pistache::Http;
+
+void sendJson(ResponseWriter& w, int status, const nlohmann::json& body) {
+    w.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+    w.send(static_cast<Http::Code>(status), body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+std::string errorJson(const ApiError& e) {
+    nlohmann::json err = {{"code", e.code}, {"message", e.message}};
+    if (!e.field.empty()) err["field"] = e.field;
+    return nlohmann::json{{"error", err}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void sendError(ResponseWriter& w, const ApiError& e) {
+    w.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+    w.send(static_cast<Http::Code>(e.status), errorJson(e) + "\n");
+}
+
+std::optional<std::string> header(const Request& req, const std::string& name) {
+    auto raw = req.headers().tryGetRaw(name);
+    if (!raw) return std::nullopt;
+    return raw->value();
+}
+
+void keepAlive(const Request& req, ResponseWriter& w) {
+    if (req.version() != Http::Version::Http11) return;
+    auto c = header(req, "Connection");
+    if (c && (c->find("close") != std::string::npos || c->find("Close") != std::string::npos)) return;
+    w.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
+}
+
+Pistache::Rest::Route::Handler guarded(App& app, bool work, Handler h) {
+    return [&app, work, h = std::move(h)](const Request& req, ResponseWriter w) {
+        struct Inflight {
+            App& a;
+            explicit Inflight(App& app) : a(app) { ++a.inflight; }
+            ~Inflight() { --a.inflight; }
+        } guard(app);
+        keepAlive(req, w);
+        if (work && app.draining) {
+            w.headers().addRaw(Http::Header::Raw("Retry-After", "5"));
+            sendError(w, {503, "shutting_down", "the gateway is shutting down; retry shortly", ""});
+            return Pistache::Rest::Route::Result::Ok;
+        }
+        try {
+            h(req, w);
+        } catch (const RedisError& e) {
+            V2V_LOG(error, "http") << req.method() << " " << req.resource() << ": " << e.what();
+            sendError(w, {503, "unavailable", "a dependency is unavailable; retry later", ""});
+        } catch (const DbError& e) {
+            V2V_LOG(error, "http") << req.method() << " " << req.resource() << ": database: " << e.what();
+            if (e.transient())
+                sendError(w, {503, "unavailable", "the database is busy; retry later", ""});
+            else
+                sendError(w, {500, "internal", "internal error", ""});
+        } catch (const std::exception& e) {
+            V2V_LOG(error, "http") << req.method() << " " << req.resource() << ": " << e.what();
+            sendError(w, {500, "internal", "internal error", ""});
+        }
+        return Pistache::Rest::Route::Result::Ok;
+    };
+}
+
+}  // namespace v2v::gw

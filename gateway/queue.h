@@ -1,0 +1,52 @@
+// The injection queue in Redis: a Stream with a consumer group (entries of a
+// crashed worker are reclaimed), a sorted set of scheduled/retry sends moved to
+// the stream when due (atomically, in Lua), and a dead-letter stream.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "redis_client.h"
+
+namespace v2v::gw {
+
+struct QueueEntry {
+    std::string entry_id;  // stream entry id
+    std::string email_id;
+};
+
+class InjectQueue {
+public:
+    explicit InjectQueue(Redis& r) : r_(r) {}
+
+    void ensureGroup();
+    void enqueue(const std::string& emailId);
+    // Send later (scheduled send or retry); the member is the email id, so one
+    // pending schedule per email (the earliest time wins).
+    void schedule(const std::string& emailId, std::int64_t dueUnix);
+    // Moves due scheduled sends to the stream; returns how many.
+    int promoteDue(std::int64_t nowUnix, int max = 100);
+    // Blocks up to blockMs for new entries (or returns pending ones of this consumer first).
+    std::vector<QueueEntry> read(const std::string& consumer, int count, int blockMs);
+    // Takes over entries idle longer than minIdleMs (their worker died).
+    std::vector<QueueEntry> claimStale(const std::string& consumer, int minIdleMs, int count);
+    void ack(const std::string& entryId);
+    void deadLetter(const std::string& emailId, const std::string& reason);
+
+    std::int64_t streamLength();
+    std::int64_t scheduledCount();
+    std::int64_t deadLetterCount();
+    std::int64_t pendingCount();
+
+    std::string streamKey() const { return r_.key("inject"); }
+    std::string scheduledKey() const { return r_.key("scheduled"); }
+    std::string deadKey() const { return r_.key("dead"); }
+    static constexpr const char* kGroup = "injectors";
+
+private:
+    Redis& r_;
+    std::vector<QueueEntry> parseEntries(const redisReply* arr);
+};
+
+}  // namespace v2v::gw

@@ -1,0 +1,94 @@
+// Redis connection handling.
+#include "redis_client.h"
+
+#include <sys/time.h>
+
+namespace v2v::gw {
+
+void Redis::connect() {
+    struct timeval tv;
+    tv.tv_sec = cfg_.timeout_ms / 1000;
+    tv.tv_usec = (cfg_.timeout_ms % 1000) * 1000;
+    redisContext* c = cfg_.port == 0 ? redisConnectUnixWithTimeout(cfg_.host.c_str(), tv)
+                                     : redisConnectWithTimeout(cfg_.host.c_str(), cfg_.port, tv);
+    if (!c) throw RedisError("redis: out of memory");
+    std::unique_ptr<redisContext, Free> guard(c);
+    if (c->err) throw RedisError(std::string("redis ") + cfg_.host + ":" + std::to_string(cfg_.port) + ": " + c->errstr);
+    redisSetTimeout(c, tv);
+    ctx_ = std::move(guard);
+    if (!cfg_.password.empty()) {
+        RedisReply r = command({"AUTH", cfg_.password});
+        if (isError(r.get())) {
+            ctx_.reset();
+            throw RedisError("redis: AUTH refused");  // never the password itself
+        }
+    }
+    if (cfg_.db != 0) {
+        RedisReply r = command({"SELECT", std::to_string(cfg_.db)});
+        if (isError(r.get())) {
+            ctx_.reset();
+            throw RedisError("redis: SELECT " + std::to_string(cfg_.db) + " refused");
+        }
+    }
+}
+
+void Redis::append(const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    argv.reserve(args.size());
+    lens.reserve(args.size());
+    for (const auto& a : args) {
+        argv.push_back(a.data());
+        lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK) {
+        std::string err = ctx_->errstr;
+        ctx_.reset();
+        throw RedisError("redis: " + err);
+    }
+}
+
+RedisReply Redis::read() {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) {
+        std::string err = ctx_->err ? ctx_->errstr : "no reply";
+        ctx_.reset();
+        throw RedisError("redis: " + err);
+    }
+    return RedisReply(static_cast<redisReply*>(raw));
+}
+
+RedisReply Redis::command(const std::vector<std::string>& args) {
+    if (!ctx_) connect();
+    append(args);
+    return read();
+}
+
+std::vector<RedisReply> Redis::pipeline(const std::vector<std::vector<std::string>>& cmds) {
+    if (!ctx_) connect();
+    for (const auto& c : cmds) append(c);
+    std::vector<RedisReply> out;
+    for (std::size_t i = 0; i < cmds.size(); ++i) out.push_back(read());
+    return out;
+}
+
+bool Redis::ping() {
+    try {
+        RedisReply r = command({"PING"});
+        return r && r->type == REDIS_REPLY_STATUS;
+    } catch (const RedisError&) {
+        return false;
+    }
+}
+
+bool isError(const redisReply* r) { return !r || r->type == REDIS_REPLY_ERROR; }
+
+std::string replyString(const redisReply* r) {
+    if (!r) return "";
+    if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR)
+        return std::string(r->str, r->len);
+    if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+    return "";
+}
+
+}  // namespace v2v::gw

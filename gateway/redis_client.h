@@ -1,0 +1,56 @@
+// Synchronous Redis connection (hiredis 0.14) with RAII and reconnect-on-next-use.
+// One per thread: not thread-safe. Any transport error throws RedisError and
+// drops the connection so the next command reconnects.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config.h"
+
+namespace v2v::gw {
+
+class RedisError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ReplyFree {
+    void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using RedisReply = std::unique_ptr<redisReply, ReplyFree>;
+
+class Redis {
+public:
+    explicit Redis(RedisConfig cfg) : cfg_(std::move(cfg)) {}
+
+    // Binary-safe command. A Redis error reply ("-ERR ...") is returned, not thrown.
+    RedisReply command(const std::vector<std::string>& args);
+    // Several commands in one round trip; returns one reply each.
+    std::vector<RedisReply> pipeline(const std::vector<std::vector<std::string>>& cmds);
+    bool ping();
+    const std::string& prefix() const { return cfg_.key_prefix; }
+    std::string key(std::string_view name) const { return cfg_.key_prefix + std::string(name); }
+
+private:
+    struct Free {
+        void operator()(redisContext* c) const { redisFree(c); }
+    };
+    RedisConfig cfg_;
+    std::unique_ptr<redisContext, Free> ctx_;
+
+    void connect();
+    void append(const std::vector<std::string>& args);
+    RedisReply read();
+};
+
+// Helpers on replies.
+bool isError(const redisReply* r);
+std::string replyString(const redisReply* r);
+
+}  // namespace v2v::gw

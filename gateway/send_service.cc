@@ -1,0 +1,95 @@
+// Accepting one email (see send_service.h).
+#include "send_service.h"
+
+#include "email_store.h"
+#include "ids.h"
+#include "log.h"
+#include "mime_build.h"
+#include "queue.h"
+#include "records.h"
+
+namespace v2v::gw {
+
+SendLimits limitsFor(const Client& c) {
+    SendLimits l;
+    l.max_recipients = c.max_recipients;
+    return l;
+}
+
+std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, const SendRequest& req) {
+    const Client& client = auth.client;
+    const std::string fromDomain = req.from.domain();
+    if (!client.mayUseFromDomain(fromDomain))
+        return ApiError{403, "from_domain_not_allowed", "this client may not send from " + fromDomain, "from"};
+    if (req.template_name) return ApiError{422, "invalid_field", "unknown template", "template"};
+
+    const std::int64_t now = nowSeconds();
+    NewEmail e;
+    e.id = newUlid();
+    e.client_id = client.id;
+    e.message_id = e.id + "@" + fromDomain;
+    e.from_address = req.from.email;
+    e.subject = req.subject;
+    e.track_opens = req.track_opens.value_or(client.track_opens);
+    e.track_clicks = req.track_clicks.value_or(client.track_clicks);
+    e.send_at = req.send_at;
+    e.tags_json = nlohmann::json(req.tags).dump();
+    e.metadata_json = req.metadata_json;
+
+    BuiltHeaders h;
+    h.message_id = e.message_id;
+    h.date = now;
+    h.internal.emplace_back("X-V2V-Email-Id", e.id);
+    std::string track;
+    if (e.track_opens) track += "opens";
+    if (e.track_clicks) track += track.empty() ? "clicks" : ",clicks";
+    if (!track.empty()) h.internal.emplace_back("X-V2V-Track", track);
+    e.mime = buildMessage(req, h);
+    if (static_cast<long long>(e.mime.size()) > client.max_message_bytes)
+        return ApiError{413, "message_too_large",
+                        "the message is " + std::to_string(e.mime.size()) + " bytes; this client's limit is " +
+                            std::to_string(client.max_message_bytes),
+                        ""};
+
+    Db& db = app.db();
+    const char* pendingStatus = e.send_at ? status::scheduled : status::queued;
+    bool anyPending = false;
+    nlohmann::json recips = nlohmann::json::array();
+    for (const auto& r : req.recipients()) {
+        bool suppressed = isSuppressed(db, client.id, r.mailbox.email);
+        e.recipients.push_back({r.mailbox.email, r.kind, suppressed ? status::suppressed : pendingStatus});
+        anyPending = anyPending || !suppressed;
+        recips.push_back({{"email", r.mailbox.email}, {"status", e.recipients.back().status}});
+    }
+    std::vector<std::string> sts;
+    for (const auto& r : e.recipients) sts.push_back(r.status);
+    e.status = aggregateStatus(sts);
+
+    {
+        Transaction tx(db);
+        insertEmail(db, e, now);
+        tx.commit();
+    }
+    if (anyPending) {
+        try {
+            InjectQueue q(app.redis());
+            if (e.send_at)
+                q.schedule(e.id, *e.send_at);
+            else
+                q.enqueue(e.id);
+        } catch (const RedisError& err) {
+            V2V_LOG(error, e.id) << "queue: " << err.what() << "; email withdrawn, answering 503";
+            Transaction tx(db);
+            deleteEmail(db, e.id);
+            tx.commit();
+            return ApiError{503, "unavailable", "the queue is unavailable; nothing was sent, retry later", ""};
+        }
+    }
+    V2V_LOG(info, e.id) << "accepted client=" << client.id << " from=<" << e.from_address
+                        << "> recipients=" << e.recipients.size() << " size=" << e.mime.size() << " status=" << e.status;
+    Accepted a;
+    a.body = {{"id", e.id}, {"message_id", e.message_id}, {"status", e.status}, {"recipients", recips}};
+    return a;
+}
+
+}  // namespace v2v::gw
