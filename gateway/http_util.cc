@@ -35,6 +35,9 @@ void keepAlive(const Request& req, ResponseWriter& w) {
     if (req.version() != Http::Version::Http11) return;
     auto c = header(req, "Connection");
     if (c && (c->find("close") != std::string::npos || c->find("Close") != std::string::npos)) return;
+    // Pistache 0.0.5 answers "Connection: Close" unless the request said
+    // keep-alive explicitly; HTTP/1.1 is persistent by default (RFC 9112).
+    w.headers().remove<Http::Header::Connection>();
     w.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
 }
 

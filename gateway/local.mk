@@ -26,3 +26,10 @@ gateway_v2v_gateway_SOURCES = gateway/main.cc gateway/server.cc gateway/server.h
 	gateway/health_api.cc gateway/auth_api.cc gateway/email_api.cc
 gateway_v2v_gateway_CPPFLAGS = $(gateway_libgateway_a_CPPFLAGS) $(PISTACHE_CFLAGS)
 gateway_v2v_gateway_LDADD = $(GATEWAY_LIBS) $(PISTACHE_LIBS)
+
+check_PROGRAMS += t/unit/gateway_test
+TESTS += t/unit/gateway_test
+t_unit_gateway_test_SOURCES = t/unit/gateway_main.cc t/unit/gateway_jwt_test.cc t/unit/gateway_send_test.cc \
+	t/unit/gateway_smtp_test.cc t/unit/gateway_mime_test.cc
+t_unit_gateway_test_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/gateway $(gateway_libgateway_a_CPPFLAGS)
+t_unit_gateway_test_LDADD = $(GATEWAY_LIBS) $(UNIT_LIBS)

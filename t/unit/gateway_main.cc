@@ -1,0 +1,3 @@
+// Boost.Test module for the gateway's pure functions.
+#define BOOST_TEST_MODULE gateway
+#include <boost/test/unit_test.hpp>
