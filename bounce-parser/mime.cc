@@ -1,0 +1,483 @@
+// Bounded MIME reading and flattening (see mime.h).
+#include "mime.h"
+
+#include <iconv.h>
+
+#include <cctype>
+#include <cerrno>
+#include <memory>
+#include <type_traits>
+
+#include "text.h"
+
+namespace v2v::bounce {
+namespace {
+
+struct IconvClose {
+    void operator()(void* cd) const { iconv_close(static_cast<iconv_t>(cd)); }
+};
+using IconvPtr = std::unique_ptr<void, IconvClose>;
+
+int b64value(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+int hexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+std::string canonicalCharset(std::string_view cs) {
+    std::string c = lower(trim(cs));
+    if (c == "uft-8" || c == "utf8") return "utf-8";
+    if (c == "unicode-1-1-utf-7") return "utf-7";
+    if (c == "ks_c_5601-1987") return "cp949";
+    if (c == "x-sjis" || c == "shift-jis") return "shift_jis";
+    if (c == "windows-31j") return "cp932";
+    if (c == "iso-8859-8-i") return "iso-8859-8";
+    return c;
+}
+
+// A Content-Type value's media type, lower-cased ("text/plain"), or "".
+std::string mediaType(std::string_view ct) {
+    ct = trim(ct);
+    std::size_t end = 0;
+    while (end < ct.size() && ct[end] != ';' && ct[end] != ' ' && ct[end] != '\t') ++end;
+    return lower(ct.substr(0, end));
+}
+
+std::string decodeTransfer(std::string_view body, std::string_view cte) {
+    std::string e = lower(trim(cte));
+    if (e == "base64") return base64Decode(body);
+    if (e == "quoted-printable") return quotedPrintableDecode(body);
+    return std::string(body);
+}
+
+// Kinds of part the readers care about.
+enum class Kind { skip, text, html, status, original, multipart };
+
+Kind kindOf(const std::string& type, std::string& canon) {
+    if (type == "text/plain") return Kind::text;
+    if (type == "text/html") return Kind::html;
+    if (startsWith(type, "multipart/")) return Kind::multipart;
+    if (type == "message/delivery-status" || type == "message/x-delivery-status" ||
+        type == "message/global-delivery-status") {
+        canon = "message/delivery-status";
+        return Kind::status;
+    }
+    if (type == "message/feedback-report" || type == "message/disposition-notification" ||
+        type == "message/global-disposition-notification") {
+        canon = type == "message/feedback-report" ? type : "message/disposition-notification";
+        return Kind::status;
+    }
+    if (type == "message/rfc822" || type == "message/global" || type == "message/partial") {
+        canon = "message/rfc822";
+        return Kind::original;
+    }
+    if (type == "text/rfc822-headers" || type == "message/global-headers") {
+        canon = "text/rfc822-headers";
+        return Kind::original;
+    }
+    return Kind::skip;
+}
+
+class Flattener {
+public:
+    explicit Flattener(const MimeLimits& l) : limits_(l) {}
+
+    // Returns false when `ct` has no boundary (the caller keeps the raw body).
+    bool multipart(std::string_view ct, std::string_view body, std::size_t depth, std::string& out) {
+        std::string boundary = contentParam(ct, "boundary");
+        if (boundary.empty() || depth > limits_.maxDepth) return false;
+        std::string delim = "--" + boundary;
+        bool alternative = mediaType(ct) == "multipart/alternative";
+        bool digest = mediaType(ct) == "multipart/digest";
+        std::size_t at = 0, partStart = std::string_view::npos;
+        bool closed = false, seenDelimiter = false;
+        while (at < body.size()) {
+            std::size_t nl = body.find('\n', at);
+            std::size_t lineEnd = nl == std::string_view::npos ? body.size() : nl;
+            std::string_view line = body.substr(at, lineEnd - at);
+            std::size_t next = nl == std::string_view::npos ? body.size() : nl + 1;
+            if (!closed && startsWith(line, delim)) {
+                std::string_view rest = trim(line.substr(delim.size()));
+                if (rest.empty() || rest == "--") {
+                    if (!seenDelimiter) {
+                        appendText(body.substr(0, at), out);  // preamble
+                    } else if (partStart != std::string_view::npos) {
+                        part(body.substr(partStart, at - partStart), depth, alternative, digest, out);
+                    }
+                    seenDelimiter = true;
+                    partStart = next;
+                    if (rest == "--") {
+                        closed = true;
+                        partStart = std::string_view::npos;
+                        appendText(body.substr(next), out);  // epilogue
+                        break;
+                    }
+                }
+            }
+            at = next;
+        }
+        if (!seenDelimiter) return false;
+        if (!closed && partStart != std::string_view::npos && partStart < body.size())
+            part(body.substr(partStart), depth, alternative, digest, out);
+        return true;
+    }
+
+private:
+    const MimeLimits& limits_;
+    std::size_t parts_ = 0;
+
+    void appendText(std::string_view text, std::string& out) {
+        if (trim(text).empty() || out.size() > limits_.maxOutput) return;
+        out += '\n';
+        out.append(text);
+        if (out.back() != '\n') out += '\n';
+    }
+
+    void part(std::string_view raw, std::size_t depth, bool inAlternative, bool inDigest, std::string& out) {
+        if (++parts_ > limits_.maxParts || out.size() > limits_.maxOutput) return;
+        std::string_view headBlock, body;
+        if (startsWith(raw, "\n")) {
+            body = raw.substr(1);
+        } else {
+            std::size_t sep = raw.find("\n\n");
+            headBlock = sep == std::string_view::npos ? raw : raw.substr(0, sep + 1);
+            body = sep == std::string_view::npos ? std::string_view() : raw.substr(sep + 2);
+        }
+        Headers h = parseHeaders(headBlock);
+        std::string ct = h.get("content-type");
+        std::string type = mediaType(ct);
+        if (type.empty()) type = inDigest ? "message/rfc822" : "text/plain";
+        std::string canon;
+        Kind kind = kindOf(type, canon);
+        const std::string& cte = h.get("content-transfer-encoding");
+        switch (kind) {
+        case Kind::skip:
+            return;
+        case Kind::multipart: {
+            std::string inner;
+            if (multipart(ct, body, depth + 1, inner)) out += inner;
+            return;
+        }
+        case Kind::html:
+            if (inAlternative) return;
+            appendText(htmlToPlain(toUtf8(decodeTransfer(body, cte), contentParam(ct, "charset")), false), out);
+            return;
+        case Kind::text:
+            appendText(toUtf8(decodeTransfer(body, cte), contentParam(ct, "charset")), out);
+            return;
+        case Kind::status:
+        case Kind::original: {
+            out += "Content-Type: " + canon + "\n";
+            std::string text = decodeTransfer(body, cte);
+            if (kind == Kind::status) text = toUtf8(text, contentParam(ct, "charset"));
+            // Per-message and per-recipient groups keep their blank-line separation.
+            while (startsWith(text, "\n")) text.erase(0, 1);
+            out += text;
+            if (!out.empty() && out.back() != '\n') out += '\n';
+            out += '\n';
+            return;
+        }
+        }
+    }
+};
+
+// Collapses runs of blank lines, cuts over-long lines, drops CR.
+std::string tidy(std::string_view in, std::size_t maxLine) {
+    std::string out;
+    out.reserve(in.size());
+    std::size_t lineLen = 0;
+    int blank = 0;
+    for (char c : in) {
+        if (c == '\r') continue;
+        if (c == '\n') {
+            if (lineLen == 0) {
+                if (++blank > 1) continue;
+            } else {
+                blank = 0;
+            }
+            out += c;
+            lineLen = 0;
+            continue;
+        }
+        if (lineLen >= maxLine) continue;
+        out += c;
+        ++lineLen;
+    }
+    return out;
+}
+
+}  // namespace
+
+const std::string& Headers::get(std::string_view name) const {
+    static const std::string empty;
+    auto it = fields_.find(name);
+    return it == fields_.end() ? empty : it->second;
+}
+
+std::string normalizeLines(std::string_view raw) {
+    std::string s;
+    s.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        char c = raw[i];
+        if (c == '\r') {
+            if (i + 1 < raw.size() && raw[i + 1] == '\n') continue;  // CRLF
+            c = '\n';                                                // lone CR
+        }
+        if (c == '\n')
+            while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+        s += c;
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+    return s;
+}
+
+Headers parseHeaders(std::string_view block) {
+    Headers h;
+    std::string name, value;
+    bool open = false;
+    auto commit = [&] {
+        if (!open) return;
+        std::string v;
+        for (char c : value) {
+            if (c == '\t') c = ' ';
+            if (c == ' ' && !v.empty() && v.back() == ' ') continue;
+            v += c;
+        }
+        while (!v.empty() && v.back() == ' ') v.pop_back();
+        if (name == "received") h.received().push_back(v);
+        h.set(name, std::move(v));
+        open = false;
+    };
+    for (std::string_view line : splitLines(block)) {
+        while (startsWith(line, ">")) {  // quoted (forwarded) header block
+            std::size_t n = 0;
+            while (n < line.size() && line[n] == '>') ++n;
+            if (n < line.size() && line[n] == ' ')
+                line.remove_prefix(n + 1);
+            else
+                break;
+        }
+        if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+            if (open) {
+                value += ' ';
+                value.append(trim(line));
+            }
+            continue;
+        }
+        commit();
+        std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos || colon == 0) continue;
+        bool ok = true;
+        for (std::size_t i = 0; i < colon; ++i) {
+            unsigned char c = static_cast<unsigned char>(line[i]);
+            if (!(std::isalnum(c) || c == '_' || c == '-')) ok = false;
+        }
+        if (!ok) continue;
+        name = lower(line.substr(0, colon));
+        std::string_view v = line.substr(colon + 1);
+        while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+        value.assign(v);
+        open = true;
+    }
+    commit();
+    return h;
+}
+
+std::optional<Report> readReport(std::string_view raw, const MimeLimits& limits) {
+    std::string text = normalizeLines(raw);
+    std::size_t sep = text.find("\n\n");
+    if (sep == std::string::npos || sep == 0 || sep + 2 >= text.size()) return std::nullopt;
+    Report r;
+    r.originalTop = text.substr(0, sep + 1);
+    std::string_view headBlock(r.originalTop);
+    if (startsWith(headBlock, "From ")) {  // mbox separator line
+        std::size_t nl = headBlock.find('\n');
+        headBlock.remove_prefix(nl == std::string_view::npos ? headBlock.size() : nl + 1);
+    }
+    r.head = parseHeaders(headBlock);
+    std::string body = text.substr(sep + 2) + "\n";
+
+    std::string subject = r.head.get("subject");
+    if (hasEncodedWord(subject)) subject = decodeEncodedWords(subject);
+    std::string ls = lower(subject);
+    std::size_t i = 0;
+    while (i < ls.size() && (ls[i] == ' ' || ls[i] == '\t')) ++i;
+    if (ls.compare(i, 4, "fwd:") == 0 || ls.compare(i, 3, "fw:") == 0) {
+        std::size_t c = ls.find(':', i) + 1;
+        while (c < subject.size() && subject[c] == ' ') ++c;
+        subject = subject.substr(c);
+        std::string unquoted;  // drop "> " quoting of the forwarded report
+        for (std::string_view l : splitLines(body)) {
+            std::size_t n = 0;
+            while (n < l.size() && l[n] == '>') ++n;
+            if (n > 0 && (n == l.size() || l[n] == ' ')) l.remove_prefix(n == l.size() ? n : n + 1);
+            unquoted.append(l);
+            unquoted += '\n';
+        }
+        body = std::move(unquoted);
+    }
+    r.head.set("subject", subject);
+
+    std::string ct = r.head.get("content-type");
+    std::string type = mediaType(ct);
+    if (startsWith(type, "text/")) {
+        body = toUtf8(decodeTransfer(body, r.head.get("content-transfer-encoding")), contentParam(ct, "charset"));
+        if (type == "text/html") body = htmlToPlain(body, true);
+    } else if (startsWith(type, "multipart/")) {
+        Flattener f(limits);
+        std::string flat;
+        if (f.multipart(ct, body, 0, flat) && !flat.empty()) body = std::move(flat);
+    }
+    r.body = tidy(body, limits.maxLine);
+    if (r.body.size() > limits.maxOutput) r.body.resize(limits.maxOutput);
+    return r;
+}
+
+std::string base64Decode(std::string_view in) {
+    std::string out;
+    out.reserve(in.size() * 3 / 4);
+    unsigned buf = 0;
+    int bits = 0;
+    for (unsigned char c : in) {
+        if (c == '\n' || c == '\r' || c == ' ' || c == '\t') continue;
+        int v = b64value(c);
+        if (v < 0) break;  // '=' padding or the end of the encoded text
+        buf = (buf << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buf >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
+std::string quotedPrintableDecode(std::string_view in, bool header) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        char c = in[i];
+        if (header && c == '_') {
+            out += ' ';
+        } else if (c == '=') {
+            if (i + 1 < in.size() && in[i + 1] == '\n') {  // soft line break
+                ++i;
+            } else if (i + 2 < in.size() && hexValue(in[i + 1]) >= 0 && hexValue(in[i + 2]) >= 0) {
+                out += static_cast<char>(hexValue(in[i + 1]) * 16 + hexValue(in[i + 2]));
+                i += 2;
+            } else {
+                out += c;
+            }
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string toUtf8(std::string_view text, std::string_view charset) {
+    std::string cs = canonicalCharset(charset);
+    if (cs.empty() || cs == "utf-8" || cs == "us-ascii" || cs == "ascii" || text.empty()) return std::string(text);
+    bool ascii = true;
+    for (unsigned char c : text)
+        if (c >= 0x80 || c == 0x1b || c == '+') ascii = false;  // ESC (ISO-2022) and '+' (UTF-7) shift states
+    if (ascii) return std::string(text);
+    IconvPtr cd(iconv_open("UTF-8", cs.c_str()));
+    if (cd.get() == reinterpret_cast<void*>(-1)) {
+        cd.release();
+        return std::string(text);
+    }
+    std::string out;
+    out.resize(text.size() * 4 + 16);
+    char* in = const_cast<char*>(text.data());
+    std::size_t inLeft = text.size();
+    char* o = out.data();
+    std::size_t outLeft = out.size();
+    while (inLeft > 0) {
+        std::size_t rc = iconv(static_cast<iconv_t>(cd.get()), &in, &inLeft, &o, &outLeft);
+        if (rc != static_cast<std::size_t>(-1)) break;
+        if (errno == E2BIG) break;  // cannot happen with 4x room; stop safely
+        // Invalid or truncated sequence: emit U+FFFD and skip one byte.
+        if (outLeft < 3) break;
+        *o++ = '\xEF';
+        *o++ = '\xBF';
+        *o++ = '\xBD';
+        outLeft -= 3;
+        ++in;
+        --inLeft;
+        iconv(static_cast<iconv_t>(cd.get()), nullptr, nullptr, nullptr, nullptr);
+    }
+    out.resize(out.size() - outLeft);
+    return out;
+}
+
+bool hasEncodedWord(std::string_view v) {
+    std::size_t p = v.find("=?");
+    return p != std::string_view::npos && v.find("?=", p + 2) != std::string_view::npos;
+}
+
+std::string decodeEncodedWords(std::string_view value) {
+    std::string out, pendingSpace;
+    std::size_t at = 0;
+    bool lastWasWord = false;
+    while (at < value.size()) {
+        std::size_t start = value.find("=?", at);
+        if (start == std::string_view::npos) break;
+        std::size_t q1 = value.find('?', start + 2);
+        std::size_t q2 = q1 == std::string_view::npos ? q1 : value.find('?', q1 + 1);
+        std::size_t end = q2 == std::string_view::npos ? q2 : value.find("?=", q2 + 1);
+        if (end == std::string_view::npos || q2 != q1 + 2) {
+            out.append(value.substr(at, start + 2 - at));
+            at = start + 2;
+            lastWasWord = false;
+            continue;
+        }
+        std::string_view between = value.substr(at, start - at);
+        if (!(lastWasWord && trim(between).empty())) out.append(between);
+        std::string charset(value.substr(start + 2, q1 - start - 2));
+        if (auto star = charset.find('*'); star != std::string::npos) charset.resize(star);
+        char enc = value[q1 + 1];
+        std::string_view payload = value.substr(q2 + 1, end - q2 - 1);
+        std::string raw = (enc == 'B' || enc == 'b') ? base64Decode(payload) : quotedPrintableDecode(payload, true);
+        out += toUtf8(raw, charset);
+        at = end + 2;
+        lastWasWord = true;
+    }
+    if (at < value.size()) out.append(value.substr(at));
+    return out;
+}
+
+std::string contentParam(std::string_view ct, std::string_view name) {
+    std::string lc = lower(ct);
+    std::string key = lower(name) + "=";
+    std::size_t p = 0;
+    while ((p = lc.find(key, p)) != std::string::npos) {
+        bool boundaryOk = p == 0 || lc[p - 1] == ';' || lc[p - 1] == ' ' || lc[p - 1] == '\t';
+        if (!boundaryOk) {
+            ++p;
+            continue;
+        }
+        std::string_view v = ct.substr(p + key.size());
+        if (!v.empty() && (v.front() == '"' || v.front() == '\'')) {
+            char q = v.front();
+            std::size_t e = v.find(q, 1);
+            return std::string(v.substr(1, e == std::string_view::npos ? std::string_view::npos : e - 1));
+        }
+        std::size_t e = 0;
+        while (e < v.size() && v[e] != ';' && v[e] != ' ' && v[e] != '\t') ++e;
+        return std::string(v.substr(0, e));
+    }
+    return "";
+}
+
+}  // namespace v2v::bounce
