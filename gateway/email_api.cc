@@ -2,6 +2,7 @@
 #include "auth.h"
 #include "http_util.h"
 #include "resources.h"
+#include "send_policy.h"
 #include "send_request.h"
 #include "send_service.h"
 
@@ -15,11 +16,13 @@ void EmailApi::setupRoutes(Pistache::Rest::Router& r) {
                      if (auto* e = std::get_if<ApiError>(&auth)) return sendError(w, *e);
                      const AuthContext& ctx = std::get<AuthContext>(auth);
                      if (!ctx.hasScope("send")) return sendError(w, forbidden("send"));
-                     auto parsed = parseSendRequest(req.body(), limitsFor(ctx.client), now);
-                     if (auto* e = std::get_if<ApiError>(&parsed)) return sendError(w, *e);
-                     auto res = acceptSend(app_, ctx, std::get<SendRequest>(parsed));
-                     if (auto* e = std::get_if<ApiError>(&res)) return sendError(w, *e);
-                     sendJson(w, 202, std::get<Accepted>(res).body);
+                     runSendPolicy(app_, req, w, ctx, 1, [&]() -> std::pair<int, nlohmann::json> {
+                         auto parsed = parseSendRequest(req.body(), limitsFor(ctx.client), now);
+                         if (auto* e = std::get_if<ApiError>(&parsed)) return errorResult(*e);
+                         auto res = acceptSend(app_, ctx, std::get<SendRequest>(parsed));
+                         if (auto* e = std::get_if<ApiError>(&res)) return errorResult(*e);
+                         return {202, std::get<Accepted>(res).body};
+                     });
                  }));
 }
 

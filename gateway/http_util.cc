@@ -14,10 +14,14 @@ void sendJson(ResponseWriter& w, int status, const nlohmann::json& body) {
     w.send(static_cast<Http::Code>(status), body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
-std::string errorJson(const ApiError& e) {
+nlohmann::json errorBody(const ApiError& e) {
     nlohmann::json err = {{"code", e.code}, {"message", e.message}};
     if (!e.field.empty()) err["field"] = e.field;
-    return nlohmann::json{{"error", err}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return nlohmann::json{{"error", err}};
+}
+
+std::string errorJson(const ApiError& e) {
+    return errorBody(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void sendError(ResponseWriter& w, const ApiError& e) {
@@ -29,6 +33,27 @@ std::optional<std::string> header(const Request& req, const std::string& name) {
     auto raw = req.headers().tryGetRaw(name);
     if (!raw) return std::nullopt;
     return raw->value();
+}
+
+namespace {
+class NamedHeader : public Http::Header::Header {
+public:
+    NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+    const char* name() const override { return name_.c_str(); }
+    void parse(const std::string& data) override { value_ = data; }
+    void write(std::ostream& os) const override { os << value_; }
+#ifdef SAFE_HEADER_CAST
+    uint64_t hash() const override { return std::hash<std::string>{}(name_); }
+#endif
+
+private:
+    std::string name_, value_;
+};
+}  // namespace
+
+void setHeader(ResponseWriter& w, const std::string& name, const std::string& value) {
+    w.headers().remove(name);
+    w.headers().add(std::make_shared<NamedHeader>(name, value));
 }
 
 void keepAlive(const Request& req, ResponseWriter& w) {
@@ -50,7 +75,7 @@ Pistache::Rest::Route::Handler guarded(App& app, bool work, Handler h) {
         } guard(app);
         keepAlive(req, w);
         if (work && app.draining) {
-            w.headers().addRaw(Http::Header::Raw("Retry-After", "5"));
+            setHeader(w, "Retry-After", "5");
             sendError(w, {503, "shutting_down", "the gateway is shutting down; retry shortly", ""});
             return Pistache::Rest::Route::Result::Ok;
         }

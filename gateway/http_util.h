@@ -21,7 +21,10 @@ using Pistache::Rest::Request;
 
 void sendJson(ResponseWriter& w, int status, const nlohmann::json& body);
 void sendError(ResponseWriter& w, const ApiError& e);
+nlohmann::json errorBody(const ApiError& e);
 std::optional<std::string> header(const Request& req, const std::string& name);
+// Sets a response header by name (Pistache 0.0.5 does not write raw headers).
+void setHeader(ResponseWriter& w, const std::string& name, const std::string& value);
 // Adds Connection: keep-alive for HTTP/1.1 clients that did not ask to close.
 void keepAlive(const Request& req, ResponseWriter& w);
 

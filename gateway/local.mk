@@ -6,10 +6,12 @@ gateway_libgateway_a_SOURCES = \
 	gateway/app.cc gateway/app.h \
 	gateway/auth.cc gateway/auth.h \
 	gateway/email_store.cc gateway/email_store.h \
+	gateway/idempotency.cc gateway/idempotency.h \
 	gateway/injector.cc gateway/injector.h \
 	gateway/jwt_auth.cc gateway/jwt_auth.h \
 	gateway/mime_build.cc gateway/mime_build.h \
 	gateway/queue.cc gateway/queue.h \
+	gateway/rate_limit.cc gateway/rate_limit.h \
 	gateway/redis_client.cc gateway/redis_client.h \
 	gateway/send_request.cc gateway/send_request.h \
 	gateway/send_service.cc gateway/send_service.h \
@@ -23,6 +25,7 @@ GATEWAY_LIBS = gateway/libgateway.a $(V2V_LIBS) $(HIREDIS_LIBS) $(GMIME_LIBS) $(
 sbin_PROGRAMS += gateway/v2v-gateway
 gateway_v2v_gateway_SOURCES = gateway/main.cc gateway/server.cc gateway/server.h \
 	gateway/http_util.cc gateway/http_util.h gateway/resources.h \
+	gateway/send_policy.cc gateway/send_policy.h \
 	gateway/health_api.cc gateway/auth_api.cc gateway/email_api.cc
 gateway_v2v_gateway_CPPFLAGS = $(gateway_libgateway_a_CPPFLAGS) $(PISTACHE_CFLAGS)
 gateway_v2v_gateway_LDADD = $(GATEWAY_LIBS) $(PISTACHE_LIBS)
