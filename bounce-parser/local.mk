@@ -12,12 +12,16 @@ bounce_parser_libbounce_a_SOURCES = \
 	bounce-parser/lhost_util.cc bounce-parser/lhost_util.h \
 	bounce-parser/lhost_amazon.cc \
 	bounce-parser/lhost_exim.cc \
+	bounce-parser/lhost_filters.cc \
 	bounce-parser/lhost_google.cc \
 	bounce-parser/lhost_microsoft.cc \
+	bounce-parser/lhost_mobile.cc \
 	bounce-parser/lhost_postfix.cc \
+	bounce-parser/lhost_providers.cc \
 	bounce-parser/lhost_qmail.cc \
+	bounce-parser/lhost_relays.cc \
 	bounce-parser/lhost_sendmail.cc \
-	bounce-parser/lhost_stubs.cc \
+	bounce-parser/lhost_servers.cc \
 	bounce-parser/lhost_text.cc \
 	bounce-parser/message.h \
 	bounce-parser/mime.cc bounce-parser/mime.h \

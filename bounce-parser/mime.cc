@@ -78,7 +78,7 @@ Kind kindOf(const std::string& type, std::string& canon) {
         return Kind::status;
     }
     if (type == "message/rfc822" || type == "message/global" || type == "message/partial") {
-        canon = "message/rfc822";
+        canon = type == "message/partial" ? type : "message/rfc822";
         return Kind::original;
     }
     if (type == "text/rfc822-headers" || type == "message/global-headers") {
