@@ -47,17 +47,46 @@ int parseOnly(const Options&) {
         std::cerr << "v2v-bounce-parser: read stdin: " << std::strerror(errno) << "\n";
         return kIoErr;
     }
-    ParsedReport p = parseReport(raw);
-    if (!p.readable) {
+    bool readable = false;
+    for (std::string_view message : splitMbox(raw)) {
+        ParsedReport p = parseReport(message);
+        if (!p.readable) continue;
+        readable = true;
+        auto candidates = correlationCandidates("", p.hints, VerpKeys{DomainsConfig().verp_prefix, ""});
+        std::optional<std::string> emailId;
+        if (!candidates.empty()) emailId = candidates.front().emailId;
+        for (const auto& r : p.records) std::cout << recordJsonLine(r, emailId);
+    }
+    if (!readable) {
         std::cerr << "v2v-bounce-parser: input is not a mail message (no header/body separation)\n";
         return kDataErr;
     }
-    auto candidates = correlationCandidates("", p.hints, VerpKeys{DomainsConfig().verp_prefix, ""});
-    std::optional<std::string> emailId;
-    if (!candidates.empty()) emailId = candidates.front().emailId;
-    for (const auto& r : p.records) std::cout << recordJsonLine(r, emailId);
     std::cout.flush();
     return std::cout ? kOk : kIoErr;
+}
+
+void recordOne(Db& db, const Config& cfg, const Options& o, std::string_view message, const ParsedReport& p,
+               const std::vector<Candidate>& candidates) {
+    StoreOptions so;
+    so.rawCapBytes = static_cast<std::size_t>(cfg.bounce_parser.raw_cap_bytes);
+    so.now = nowSeconds();
+    StoreResult res = storeReport(db, message, p, candidates, so);
+    std::string object = res.emailId.empty() ? logSafe(o.recipient, 200) : res.emailId;
+    for (const auto& r : p.records) {
+        V2V_LOG(info, object) << "to=<" << logSafe(r.recipient, 200) << "> event=" << eventKind(r)
+                              << " status=" << r.status << " reason=" << r.reason
+                              << (r.hard ? (*r.hard ? " hard" : " soft") : "");
+    }
+    if (p.records.empty()) {
+        V2V_LOG(notice, object) << "report without recipients stored ("
+                                << (p.readable ? "no recipient found" : "not a mail message") << ")";
+    }
+    if (res.emailId.empty()) {
+        V2V_LOG(notice, object) << "report not correlated with any email; stored";
+    }
+    if (res.duplicates) {
+        V2V_LOG(info, object) << res.duplicates << " record(s) already stored (same report)";
+    }
 }
 
 int pipeMode(const Options& o) {
@@ -75,36 +104,26 @@ int pipeMode(const Options& o) {
     std::string raw;
     bool truncated = false;
     if (!readInput(static_cast<std::size_t>(cfg->bounce_parser.max_message_bytes), raw, truncated)) {
-        V2V_LOG(error, o.recipient) << "read report from stdin: " << std::strerror(errno) << "; deferring";
+        V2V_LOG(error, logSafe(o.recipient, 200)) << "read report from stdin: " << std::strerror(errno) << "; deferring";
         return kTempFail;
     }
-    if (truncated)
-        V2V_LOG(warning, o.recipient) << "report larger than bounce_parser.max_message_bytes ("
-                                      << cfg->bounce_parser.max_message_bytes << "), parsed truncated";
-    ParsedReport p = parseReport(raw);
+    if (truncated) {
+        V2V_LOG(warning, logSafe(o.recipient, 200)) << "report larger than bounce_parser.max_message_bytes ("
+                                                    << cfg->bounce_parser.max_message_bytes << "), parsed truncated";
+    }
     VerpKeys keys{cfg->domains.verp_prefix, cfg->domains.bounce_domain};
-    auto candidates = correlationCandidates(o.recipient, p.hints, keys);
     try {
         Db db(cfg->database.path, cfg->database.busy_timeout_ms);
         migrate(db);
-        StoreOptions so;
-        so.rawCapBytes = static_cast<std::size_t>(cfg->bounce_parser.raw_cap_bytes);
-        so.now = nowSeconds();
-        StoreResult res = storeReport(db, raw, p, candidates, so);
-        std::string object = res.emailId.empty() ? logSafe(o.recipient, 200) : res.emailId;
-        for (const auto& r : p.records)
-            V2V_LOG(info, object) << "to=<" << logSafe(r.recipient, 200) << "> event=" << eventKind(r)
-                                  << " status=" << r.status << " reason=" << r.reason
-                                  << (r.hard ? (*r.hard ? " hard" : " soft") : "");
-        if (!p.readable || p.records.empty())
-            V2V_LOG(notice, object) << "report without recipients stored ("
-                                    << (p.readable ? "no recipient found" : "not a mail message") << ")";
-        if (res.emailId.empty()) V2V_LOG(notice, object) << "report not correlated with any email; stored";
-        if (res.duplicates) V2V_LOG(info, object) << res.duplicates << " record(s) already stored (same report)";
+        // Postfix hands over one message; an mbox (several) is recorded message by message.
+        for (std::string_view message : splitMbox(raw)) {
+            ParsedReport p = parseReport(message);
+            recordOne(db, *cfg, o, message, p, correlationCandidates(o.recipient, p.hints, keys));
+        }
         return kOk;
     } catch (const DbError& e) {
-        V2V_LOG(error, logSafe(o.recipient, 200))
-            << cfg->database.path << ": " << e.what() << (e.transient() ? "; deferring" : "; deferring (not transient)");
+        V2V_LOG(error, logSafe(o.recipient, 200)) << cfg->database.path << ": " << e.what()
+                                                  << (e.transient() ? "; deferring" : "; deferring (not transient)");
         return kTempFail;
     } catch (const std::exception& e) {
         V2V_LOG(error, logSafe(o.recipient, 200)) << "internal error: " << e.what() << "; deferring";

@@ -8,6 +8,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "regex.h"
 #include "text.h"
 
 namespace v2v::bounce {
@@ -218,6 +219,26 @@ std::string tidy(std::string_view in, std::size_t maxLine) {
 
 }  // namespace
 
+std::vector<std::string_view> splitMbox(std::string_view raw) {
+    static const Regex separator(
+        R"(^From [^ \r\n]* +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d+ \d\d:\d\d:\d\d)",
+        Regex::multiline);
+    if (!startsWith(raw, "From ")) return {raw};
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    Match m;
+    for (std::size_t at = 1; separator.search(raw, m, at); at = m.end()) {
+        std::size_t p = m.position();
+        bool afterBlank = (p >= 2 && raw[p - 1] == '\n' && raw[p - 2] == '\n') ||
+                          (p >= 4 && raw.compare(p - 4, 4, "\r\n\r\n") == 0);
+        if (!afterBlank || p == 0) continue;
+        out.push_back(raw.substr(start, p - start));
+        start = p;
+    }
+    out.push_back(raw.substr(start));
+    return out;
+}
+
 const std::string& Headers::get(std::string_view name) const {
     static const std::string empty;
     auto it = fields_.find(name);
@@ -274,8 +295,15 @@ Headers parseHeaders(std::string_view block) {
             }
             continue;
         }
-        commit();
         std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos && open && !line.empty()) {
+            // A folded line that lost its leading blank ("boundary=..." under
+            // Content-Type:): no field name, so it can only continue the field.
+            value += ' ';
+            value.append(trim(line));
+            continue;
+        }
+        commit();
         if (colon == std::string_view::npos || colon == 0) continue;
         bool ok = true;
         for (std::size_t i = 0; i < colon; ++i) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "message.h"
 
@@ -24,6 +25,11 @@ struct MimeLimits {
     std::size_t maxLine = 8192;          // longer lines are cut
     std::size_t maxOutput = 16u << 20;   // flattened text cap
 };
+
+// Splits an mbox (input starting with a "From " separator line) into its
+// messages; anything else is one message. Only "From " lines that look like
+// mbox separators (sender, then an asctime date) after a blank line split.
+std::vector<std::string_view> splitMbox(std::string_view raw);
 
 // Normalises line ends (CRLF, lone CR) to LF and strips trailing blanks.
 std::string normalizeLines(std::string_view raw);
