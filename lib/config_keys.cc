@@ -211,7 +211,7 @@ void declareMilter(Schema<Config>& s) {
     s.string("milter.authserv_id", CFG(milter.authserv_id),
              "authserv-id of Authentication-Results; empty = the host name");
     s.integer("milter.max_message_bytes", CFG(milter.max_message_bytes), 1024, 1024 * 1024 * 1024,
-              "largest outbound body held for rewriting and signing; larger = on_error");
+              "largest outbound message held for rewriting and signing; larger ones are refused (552 5.3.4)");
 
     s.strings("milter.direction.internal_networks", CFG(milter.direction.internal_networks),
               "clients in these networks send outbound mail", cidr);

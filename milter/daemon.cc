@@ -1,0 +1,167 @@
+// The daemon loop (see daemon.h).
+//
+// libmilter's own signal thread treats SIGHUP as "stop". The signals are
+// blocked before any thread starts and the main thread waits for them with
+// sigtimedwait; Linux hands a process-directed signal to the main thread
+// first when it is waiting for it, so libmilter's thread does not see SIGHUP.
+// The reload itself runs in a worker so the main thread is back to waiting
+// at once.
+#include "daemon.h"
+
+#include <libmilter/mfapi.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "callbacks.h"
+#include "log.h"
+#include "runtime.h"
+
+namespace v2v::milter {
+namespace {
+
+constexpr int kExSoftware = 70, kExOsErr = 71, kExConfig = 78;
+
+void logRuntime(const Runtime& rt, const char* what) {
+    for (const auto& w : rt.warnings) V2V_LOG(warning, "") << w;
+    V2V_LOG(notice, "") << what << ": " << rt.keys.all().size() << " DKIM key(s)"
+                        << (rt.preparsedKeys ? " (pre-parsed)" : "") << ", signing "
+                        << (rt.cfg().dkim.sign ? "on" : "off") << ", verification "
+                        << (rt.cfg().dkim.verify ? "on" : "off") << ", SPF " << (rt.spf ? "on" : "off")
+                        << ", authserv-id " << rt.authservId;
+}
+
+class Reloader {
+public:
+    Reloader(std::string file, std::string socket) : file_(std::move(file)), socket_(std::move(socket)) {
+        thread_ = std::thread([this] { loop(); });
+    }
+    ~Reloader() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        cv_.notify_one();
+        thread_.join();
+    }
+    void request() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            pending_ = true;
+        }
+        cv_.notify_one();
+    }
+
+private:
+    std::string file_, socket_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool pending_ = false, stop_ = false;
+    std::thread thread_;
+
+    void loop() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            cv_.wait(lock, [this] { return pending_ || stop_; });
+            if (stop_) return;
+            pending_ = false;
+            lock.unlock();
+            reload();
+            lock.lock();
+        }
+    }
+
+    void reload() {
+        try {
+            ConfigPtr cfg = loadConfig(file_);
+            auto rt = Runtime::build(cfg);
+            logInit("v2v-milter", cfg->log);
+            if (cfg->milter.socket != socket_) {
+                V2V_LOG(warning, "") << "milter.socket changed: takes effect at the next start";
+            }
+            currentRuntime().set(rt);
+            logRuntime(*rt, "reloaded");
+        } catch (const std::exception& e) {
+            V2V_LOG(error, "") << "reload failed, keeping the running configuration: " << e.what();
+        }
+    }
+};
+
+}  // namespace
+
+std::string unixSocketPath(const std::string& spec) {
+    for (const char* p : {"unix:", "local:"})
+        if (spec.rfind(p, 0) == 0) return spec.substr(std::strlen(p));
+    return "";
+}
+
+int runDaemon(const std::string& configFile, ConfigPtr config) {
+    const MilterConfig& m = config->milter;
+    try {
+        auto rt = Runtime::build(config);
+        currentRuntime().set(rt);
+        logRuntime(*rt, "starting");
+    } catch (const std::exception& e) {
+        V2V_LOG(fatal, "") << e.what();
+        return kExConfig;
+    }
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    for (int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&sigs, s);
+    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+    if (smfi_setconn(const_cast<char*>(m.socket.c_str())) == MI_FAILURE ||
+        smfi_settimeout(m.timeout_seconds) == MI_FAILURE || smfi_register(*milterDescription()) == MI_FAILURE) {
+        V2V_LOG(fatal, "") << "libmilter setup failed for " << m.socket;
+        return kExSoftware;
+    }
+    std::string path = unixSocketPath(m.socket);
+    if (smfi_opensocket(1) == MI_FAILURE) {
+        V2V_LOG(fatal, "") << "cannot listen on " << m.socket << ": " << std::strerror(errno);
+        return kExOsErr;
+    }
+    if (!path.empty() && ::chmod(path.c_str(), static_cast<mode_t>(std::stoul(m.socket_mode, nullptr, 8))) != 0) {
+        V2V_LOG(fatal, "") << path << ": chmod " << m.socket_mode << ": " << std::strerror(errno);
+        return kExOsErr;
+    }
+    V2V_LOG(notice, "") << "listening on " << m.socket;
+
+    std::atomic<bool> milterDone{false};
+    int milterRc = 0;
+    std::thread milter([&] {
+        milterRc = smfi_main();
+        milterDone = true;
+    });
+    int rc = 0;
+    {
+        Reloader reloader(configFile, m.socket);
+        for (;;) {
+            struct timespec tick = {1, 0};
+            int sig = sigtimedwait(&sigs, nullptr, &tick);
+            if (sig == SIGHUP) {
+                reloader.request();
+            } else if (sig == SIGTERM || sig == SIGINT) {
+                V2V_LOG(notice, "") << "stopping on signal " << sig;
+                smfi_stop();
+                break;
+            }
+            if (milterDone) {
+                V2V_LOG(error, "") << "libmilter stopped unexpectedly (status " << milterRc << ")";
+                rc = kExSoftware;
+                break;
+            }
+        }
+    }
+    milter.join();
+    if (!path.empty()) ::unlink(path.c_str());
+    V2V_LOG(notice, "") << "stopped";
+    return rc;
+}
+
+}  // namespace v2v::milter
