@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "regex.h"
+#include "pattern.h"
 #include "text.h"
 
 namespace v2v::bounce {

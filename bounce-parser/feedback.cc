@@ -1,11 +1,11 @@
 // Readers for reports that are not delivery failures: ARF complaint reports
 // (RFC 5965, message/feedback-report) and automatic replies (RFC 3834:
 // Auto-Submitted, vacation and out-of-office subjects).
-#include "address.h"
+#include "report_address.h"
 #include "dsn.h"
 #include "lhost.h"
 #include "mime.h"
-#include "regex.h"
+#include "pattern.h"
 #include "text.h"
 
 namespace v2v::bounce {

@@ -2,7 +2,7 @@
 // or e-mail DSNs), SES inbound (receiving) DSNs and WorkMail DSNs.
 #include <nlohmann/json.hpp>
 
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 #include "smtp.h"
 

@@ -1,7 +1,7 @@
 // Exim reports ("This message was created automatically by mail delivery
 // software."): indented recipient lines followed by the error, optionally an
 // RFC 3464 part; and the Exim-based reports of Mail.ru.
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 #include "mime.h"
 #include "smtp.h"

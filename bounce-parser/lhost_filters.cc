@@ -1,6 +1,6 @@
 // Reports of mail filtering gateways and appliances: Activehunter, amavis,
 // Barracuda, MailFoundry, MailMarshal, McAfee, MXLogic.
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 #include "mime.h"
 

@@ -1,6 +1,6 @@
 // Google reports: Gmail's "Delivery to the following recipient failed"
 // texts, Google Workspace (G Suite) DSNs, and Google Groups rejections.
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 #include "smtp.h"
 

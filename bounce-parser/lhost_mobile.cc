@@ -1,6 +1,6 @@
 // Reports of mobile carriers and social networks: au/EZweb and KDDI (Japan),
 // Verizon (vtext / vzwpix), Facebook.
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 
 namespace v2v::bounce {

@@ -1,6 +1,6 @@
 // Postfix bounce(8) reports: "The mail system" text part with "<addr>: error"
 // paragraphs, plus an RFC 3464 delivery-status part (X-Postfix diagnostics).
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 #include "smtp.h"
 

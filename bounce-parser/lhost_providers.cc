@@ -1,5 +1,5 @@
 // Reports of mailbox providers: AOL, Bigfoot, BIGLOBE, 1&1, GMX, Yandex, Zoho.
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 #include "smtp.h"
 

@@ -1,6 +1,6 @@
 // Reports of hosted relays and filters: MessageLabs (Symantec), SurfControl,
 // m-FILTER, Trend Micro InterScan MSS, PowerMTA, SendGrid.
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 #include "smtp.h"
 

@@ -1,7 +1,7 @@
 // Sendmail reports: "----- Transcript of session follows -----" with the
 // SMTP transcript (">>> RCPT TO", "<<< 550 ..."), an RFC 3464 part in V8;
 // and the older Sendmail 5 format without a delivery-status part.
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 
 namespace v2v::bounce {

@@ -1,6 +1,6 @@
 // Reports of mail servers and list managers: Apache James, Courier, IBM
 // Domino and Lotus Notes, fml, Ipswitch IMail.
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 #include "smtp.h"
 

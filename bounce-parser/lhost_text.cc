@@ -1,6 +1,6 @@
 // Readers for plain-text reports of a few MTAs and providers: Yahoo,
 // OpenSMTPD, Oracle Messaging Server, and several unnamed MTAs (X1-X6).
-#include "address.h"
+#include "report_address.h"
 #include "lhost_util.h"
 #include "mime.h"
 #include "smtp.h"

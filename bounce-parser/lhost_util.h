@@ -10,7 +10,7 @@
 
 #include "dsn.h"
 #include "lhost.h"
-#include "regex.h"
+#include "pattern.h"
 #include "text.h"
 
 namespace v2v::bounce {

@@ -3,7 +3,7 @@
 # main.cc only parses argv. Installed in libexecdir: Postfix runs it, not users.
 noinst_LIBRARIES += bounce-parser/libbounce.a
 bounce_parser_libbounce_a_SOURCES = \
-	bounce-parser/address.cc bounce-parser/address.h \
+	bounce-parser/report_address.cc bounce-parser/report_address.h \
 	bounce-parser/cli.cc bounce-parser/cli.h \
 	bounce-parser/correlate.cc bounce-parser/correlate.h \
 	bounce-parser/dsn.cc bounce-parser/dsn.h \
@@ -28,7 +28,7 @@ bounce_parser_libbounce_a_SOURCES = \
 	bounce-parser/output.cc bounce-parser/output.h \
 	bounce-parser/parser.cc bounce-parser/parser.h \
 	bounce-parser/reason.cc bounce-parser/reason.h bounce-parser/reason_rules.cc \
-	bounce-parser/regex.cc bounce-parser/regex.h \
+	bounce-parser/pattern.cc bounce-parser/pattern.h \
 	bounce-parser/rfc3464.cc \
 	bounce-parser/rhost.cc \
 	bounce-parser/smtp.cc bounce-parser/smtp.h \
@@ -45,3 +45,13 @@ bounce_parser_v2v_bounce_parser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bounce
 bounce_parser_v2v_bounce_parser_LDADD = $(BOUNCE_LIBS)
 
 EXTRA_DIST += bounce-parser/LICENSE.sisimai
+
+# Unit tests (Boost.Test): pure functions, golden files in t/data/bounce, a real SQLite file.
+check_PROGRAMS += t/unit/bounce_test
+TESTS += t/unit/bounce_test
+t_unit_bounce_test_SOURCES = t/unit/bounce_main.cc t/unit/bounce_mime_test.cc t/unit/bounce_codes_test.cc \
+	t/unit/bounce_golden_test.cc t/unit/bounce_store_test.cc t/unit/bounce_hostile_test.cc \
+	t/unit/bounce_cli_test.cc
+t_unit_bounce_test_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/bounce-parser $(SQLITE_CFLAGS)
+t_unit_bounce_test_LDADD = $(BOUNCE_LIBS) $(UNIT_LIBS)
+EXTRA_DIST += t/data/bounce

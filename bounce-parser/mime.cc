@@ -8,7 +8,7 @@
 #include <memory>
 #include <type_traits>
 
-#include "regex.h"
+#include "pattern.h"
 #include "text.h"
 
 namespace v2v::bounce {

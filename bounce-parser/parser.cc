@@ -5,10 +5,10 @@
 
 #include <cstdlib>
 
-#include "address.h"
+#include "report_address.h"
 #include "lhost.h"
 #include "reason.h"
-#include "regex.h"
+#include "pattern.h"
 #include "smtp.h"
 #include "text.h"
 
@@ -162,7 +162,7 @@ BounceRecord classify(DeliveryStatus e) {
 }
 
 // Correlation hints: ENVID, and Message-ID / Return-Path / X-V2V-* of the returned headers.
-ReportHints collectHints(std::string_view body, const std::string& rfc822) {
+ReportHints collectHints(const Headers& head, std::string_view body, const std::string& rfc822) {
     static const Regex envid(R"(\AOriginal-Envelope-I[Dd]:[ \t]*(.+?)[ \t]*\z)", Regex::icase);
     static const Regex msgid(R"(\AMessage-ID:[ \t]*<([^<> ]{1,300})>)", Regex::icase);
     static const Regex retPath(R"(\A(?:Return-Path|X-Postfix-Sender):[ \t]*(?:rfc822;[ \t]*)?<?([^<> ]{1,300}@[^<> ]{1,300})>?)",
@@ -185,6 +185,12 @@ ReportHints collectHints(std::string_view body, const std::string& rfc822) {
     };
     scan(body);
     scan(rfc822);
+    // Auto-replies and complaints often answer the message itself.
+    static const Regex refId(R"(<([^<> ]{1,300})>)");
+    for (const char* field : {"in-reply-to", "references"}) {
+        std::string_view v = head.get(field);
+        for (std::size_t at = 0; refId.search(v, m, at); at = m.end()) addUnique(h.messageIds, m.str(1));
+    }
     return h;
 }
 
@@ -204,7 +210,7 @@ ParsedReport parseReport(std::string_view raw, const ParseOptions& options) {
             break;
         }
     }
-    out.hints = collectHints(report->body, found ? found->rfc822 : std::string());
+    out.hints = collectHints(report->head, report->body, found ? found->rfc822 : std::string());
     if (!found) return out;
     for (auto& d : found->ds) {
         if (d.recipient.empty()) continue;

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "reason.h"
-#include "regex.h"
+#include "pattern.h"
 #include "text.h"
 
 namespace v2v::bounce {

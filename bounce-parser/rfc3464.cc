@@ -1,10 +1,10 @@
 // Generic reader for RFC 3464 delivery status notifications, with a fallback
 // that scans the text of non-standard reports for recipient addresses and
 // error lines; and the reader of local delivery agent messages (MDA).
-#include "address.h"
+#include "report_address.h"
 #include "dsn.h"
 #include "lhost.h"
-#include "regex.h"
+#include "pattern.h"
 #include "smtp.h"
 #include "text.h"
 

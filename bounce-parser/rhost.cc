@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "reason.h"
-#include "regex.h"
+#include "pattern.h"
 #include "smtp.h"
 #include "text.h"
 

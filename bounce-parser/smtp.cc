@@ -5,7 +5,7 @@
 #include <cstring>
 #include <unordered_map>
 
-#include "regex.h"
+#include "pattern.h"
 #include "text.h"
 
 namespace v2v::bounce {

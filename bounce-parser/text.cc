@@ -1,7 +1,7 @@
 // String helpers (see text.h).
 #include "text.h"
 
-#include "regex.h"
+#include "pattern.h"
 
 namespace v2v::bounce {
 

@@ -1,8 +1,8 @@
-// Address extraction (see address.h). The scanner is a small state machine
+// Address extraction (see report_address.h). The scanner is a small state machine
 // over the characters: <address>, (comment), "quoted" and display name.
-#include "address.h"
+#include "report_address.h"
 
-#include "regex.h"
+#include "pattern.h"
 #include "text.h"
 
 namespace v2v::bounce {

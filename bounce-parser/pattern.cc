@@ -1,6 +1,6 @@
-// PCRE2 wrapper (see regex.h). Match data and JIT stack are per thread.
+// PCRE2 wrapper (see pattern.h). Match data and JIT stack are per thread.
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "regex.h"
+#include "pattern.h"
 
 #include <pcre2.h>
 
