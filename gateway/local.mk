@@ -3,8 +3,11 @@
 noinst_LIBRARIES += gateway/libgateway.a
 gateway_libgateway_a_SOURCES = \
 	gateway/api_error.h \
+	gateway/api_values.cc gateway/api_values.h \
 	gateway/app.cc gateway/app.h \
 	gateway/auth.cc gateway/auth.h \
+	gateway/batch_service.cc gateway/batch_service.h \
+	gateway/email_read.cc gateway/email_read.h \
 	gateway/email_store.cc gateway/email_store.h \
 	gateway/idempotency.cc gateway/idempotency.h \
 	gateway/injector.cc gateway/injector.h \
@@ -16,7 +19,11 @@ gateway_libgateway_a_SOURCES = \
 	gateway/send_request.cc gateway/send_request.h \
 	gateway/send_service.cc gateway/send_service.h \
 	gateway/smtp_client.cc gateway/smtp_client.h \
-	gateway/smtp_protocol.cc gateway/smtp_protocol.h
+	gateway/smtp_protocol.cc gateway/smtp_protocol.h \
+	gateway/suppression_store.cc gateway/suppression_store.h \
+	gateway/template_render.cc gateway/template_render.h \
+	gateway/template_service.cc gateway/template_service.h \
+	gateway/template_store.cc gateway/template_store.h
 gateway_libgateway_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_CFLAGS) $(SQLITE_CFLAGS) $(HIREDIS_CFLAGS) \
 	$(GMIME_CFLAGS) $(JWT_CFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
 
@@ -26,13 +33,16 @@ sbin_PROGRAMS += gateway/v2v-gateway
 gateway_v2v_gateway_SOURCES = gateway/main.cc gateway/server.cc gateway/server.h \
 	gateway/http_util.cc gateway/http_util.h gateway/resources.h \
 	gateway/send_policy.cc gateway/send_policy.h \
-	gateway/health_api.cc gateway/auth_api.cc gateway/email_api.cc
+	gateway/health_api.cc gateway/auth_api.cc gateway/email_api.cc \
+	gateway/handler_prelude.cc gateway/handler_prelude.h \
+	gateway/template_api.cc gateway/suppression_api.cc
 gateway_v2v_gateway_CPPFLAGS = $(gateway_libgateway_a_CPPFLAGS) $(PISTACHE_CFLAGS)
 gateway_v2v_gateway_LDADD = $(GATEWAY_LIBS) $(PISTACHE_LIBS)
 
 check_PROGRAMS += t/unit/gateway_test
 TESTS += t/unit/gateway_test
 t_unit_gateway_test_SOURCES = t/unit/gateway_main.cc t/unit/gateway_jwt_test.cc t/unit/gateway_send_test.cc \
-	t/unit/gateway_smtp_test.cc t/unit/gateway_mime_test.cc
+	t/unit/gateway_smtp_test.cc t/unit/gateway_mime_test.cc \
+	t/unit/gateway_template_test.cc t/unit/gateway_records_test.cc
 t_unit_gateway_test_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/gateway $(gateway_libgateway_a_CPPFLAGS)
 t_unit_gateway_test_LDADD = $(GATEWAY_LIBS) $(UNIT_LIBS)

@@ -34,4 +34,22 @@ private:
     App& app_;
 };
 
+class TemplateApi {
+public:
+    explicit TemplateApi(App& app) : app_(app) {}
+    void setupRoutes(Pistache::Rest::Router& r);
+
+private:
+    App& app_;
+};
+
+class SuppressionApi {
+public:
+    explicit SuppressionApi(App& app) : app_(app) {}
+    void setupRoutes(Pistache::Rest::Router& r);
+
+private:
+    App& app_;
+};
+
 }  // namespace v2v::gw

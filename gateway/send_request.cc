@@ -209,7 +209,7 @@ std::optional<bool> optBool(const json& j, const std::string& key, const std::st
 const char* const kKnownFields[] = {"from", "to", "cc", "bcc", "reply_to", "subject", "text", "html",
                                     "template", "template_version", "variables", "attachments", "headers",
                                     "tags", "metadata", "send_at", "track_opens", "track_clicks",
-                                    "list_unsubscribe"};
+                                    "list_unsubscribe", "strict"};
 
 SendRequest parseObject(const json& j, const SendLimits& lim, std::int64_t now, const std::string& p) {
     if (!j.is_object()) throw Invalid{{400, "malformed", "the body must be a JSON object", ""}};
@@ -242,8 +242,10 @@ SendRequest parseObject(const json& j, const SendLimits& lim, std::int64_t now, 
             if (!j["variables"].is_object()) fail(p + "variables", "must be an object");
             r.variables_json = j["variables"].dump();
         }
+        r.template_strict = optBool(j, "strict", p + "strict").value_or(false);
     } else {
         if (j.contains("variables")) fail(p + "variables", "only with template");
+        if (j.contains("strict")) fail(p + "strict", "only with template");
         if (!j.contains("subject")) fail(p + "subject", "is required");
         r.subject = getString(j, "subject", p + "subject", 998);
         if (hasLineBreak(r.subject)) fail(p + "subject", "must not hold CR, LF or NUL (header injection)");

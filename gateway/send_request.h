@@ -37,6 +37,7 @@ struct SendRequest {
     std::optional<std::string> text, html;
     std::optional<std::string> template_name;
     std::optional<int> template_version;
+    bool template_strict = false;  // "strict": missing variables → 422
     std::string variables_json = "{}";  // object, as JSON text
     std::vector<Attachment> attachments;
     std::vector<std::pair<std::string, std::string>> headers;  // in request order

@@ -7,6 +7,7 @@
 #include "mime_build.h"
 #include "queue.h"
 #include "records.h"
+#include "template_service.h"
 
 namespace v2v::gw {
 
@@ -16,12 +17,18 @@ SendLimits limitsFor(const Client& c) {
     return l;
 }
 
-std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, const SendRequest& req) {
+std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, const SendRequest& input) {
     const Client& client = auth.client;
-    const std::string fromDomain = req.from.domain();
+    const std::string fromDomain = input.from.domain();
     if (!client.mayUseFromDomain(fromDomain))
         return ApiError{403, "from_domain_not_allowed", "this client may not send from " + fromDomain, "from"};
-    if (req.template_name) return ApiError{422, "invalid_field", "unknown template", "template"};
+    std::optional<SendRequest> rendered;  // template sends: subject/text/html from the stored template
+    if (input.template_name) {
+        auto r = renderForSend(app.db(), client.id, input);
+        if (auto* err = std::get_if<ApiError>(&r)) return *err;
+        rendered = std::move(std::get<SendRequest>(r));
+    }
+    const SendRequest& req = rendered ? *rendered : input;
 
     const std::int64_t now = nowSeconds();
     NewEmail e;
@@ -30,6 +37,8 @@ std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, c
     e.message_id = e.id + "@" + fromDomain;
     e.from_address = req.from.email;
     e.subject = req.subject;
+    e.template_name = req.template_name;
+    e.template_version = req.template_version;
     e.track_opens = req.track_opens.value_or(client.track_opens);
     e.track_clicks = req.track_clicks.value_or(client.track_clicks);
     e.send_at = req.send_at;

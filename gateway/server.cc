@@ -62,9 +62,13 @@ int run(ConfigPtr cfg) {
     HealthApi health(app);
     AuthApi auth(app);
     EmailApi email(app);
+    TemplateApi templates(app);
+    SuppressionApi suppressions(app);
     health.setupRoutes(router);
     auth.setupRoutes(router);
     email.setupRoutes(router);
+    templates.setupRoutes(router);
+    suppressions.setupRoutes(router);
     Pistache::Rest::Routes::NotFound(router, [](const Request&, ResponseWriter w) {
         sendError(w, {404, "not_found", "no such route", ""});
         return Pistache::Rest::Route::Result::Ok;
