@@ -23,10 +23,14 @@ void ensureInit() {
     std::call_once(once, [] { g_mime_init(); });
 }
 
+// A text part holding the UTF-8 bytes as they are (GMime's set_text would pick
+// another charset, such as iso-8859-1, when the text fits it).
 GPtr<GMimeObject> textPart(const char* subtype, const std::string& text) {
     GPtr<GMimeTextPart> p(g_mime_text_part_new_with_subtype(subtype));
-    g_mime_text_part_set_text(p.get(), text.c_str());
-    g_mime_text_part_set_charset(p.get(), "utf-8");
+    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(text.data(), text.size()));
+    GPtr<GMimeDataWrapper> wrapper(g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+    g_mime_part_set_content(GMIME_PART(p.get()), wrapper.get());
+    g_mime_object_set_content_type_parameter(GMIME_OBJECT(p.get()), "charset", "utf-8");
     g_mime_part_set_content_encoding(GMIME_PART(p.get()), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
     return GPtr<GMimeObject>(GMIME_OBJECT(p.release()));
 }

@@ -45,7 +45,7 @@ def test_redis_outage_loses_nothing(stack):
             refused += 1
         time.sleep(0.05)
     assert refused >= 1, "requests during the outage must be refused with 503"
-    assert len(accepted) >= 40
+    assert len(accepted) >= 30
     want = {"dur-%s-%d@remote.test" % (tag, i) for i in accepted}
     # every 202 reaches the sink exactly once
     wait_until(lambda: want <= set(deliveries(stack, tag)), 90, what="all accepted emails delivered")

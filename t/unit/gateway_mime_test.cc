@@ -53,6 +53,8 @@ BOOST_AUTO_TEST_CASE(text_only) {
     BOOST_TEST(m.find("=?UTF-8?") != std::string::npos);         // RFC 2047 subject/name
     BOOST_TEST(m.find("hidden@x.test") == std::string::npos);     // Bcc never in headers
     BOOST_TEST(m.find("Content-Transfer-Encoding: quoted-printable") != std::string::npos);
+    BOOST_TEST(m.find("charset=utf-8") != std::string::npos);
+    BOOST_TEST(m.find("Hello =C3=A9") != std::string::npos);  // UTF-8 bytes, not re-encoded to Latin-1
 }
 
 BOOST_AUTO_TEST_CASE(alternative_related_mixed_round_trip) {
