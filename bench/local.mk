@@ -1,1 +1,15 @@
-# bench: filled in by its component
+# Benchmarks: ./dev bench [NAME] runs bench/NAME/run BUILD-DIR.
+# bench/tools: a C++ SMTP load generator and sink (Python ones cap near
+# 445 msg/s, below what Postfix does); any benchmark may use them.
+noinst_PROGRAMS += bench/tools/smtp-load bench/tools/smtp-sink
+bench_tools_smtp_load_SOURCES = bench/tools/smtp-load.cc bench/tools/line_socket.h
+bench_tools_smtp_sink_SOURCES = bench/tools/smtp-sink.cc bench/tools/line_socket.h
+EXTRA_DIST += bench/milter/run bench/milter/README.md
+
+# bench/bounce: parse rate vs Sisimai and per-invocation time of the pipe program.
+EXTRA_PROGRAMS += bench/bounce/bounce_bench
+bench_bounce_bounce_bench_SOURCES = bench/bounce/bounce_bench.cc
+bench_bounce_bounce_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bounce-parser $(SQLITE_CFLAGS)
+bench_bounce_bounce_bench_LDADD = $(BOUNCE_LIBS)
+CLEANFILES += bench/bounce/bounce_bench
+EXTRA_DIST += bench/bounce/run bench/bounce/sisimai_rate.pl bench/bounce/fuzz_bounce.cc bench/bounce/fuzz
