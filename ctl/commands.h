@@ -28,5 +28,6 @@ struct Command {
 
 const std::vector<Command>& commands();
 void registerClientCommands(std::vector<Command>& out);
+void registerConfigCommands(std::vector<Command>& out);
 
 }  // namespace v2v::ctl

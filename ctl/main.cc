@@ -24,6 +24,7 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> all = [] {
         std::vector<Command> v;
         registerClientCommands(v);
+        registerConfigCommands(v);
         return v;
     }();
     return all;

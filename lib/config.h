@@ -178,5 +178,7 @@ struct ConfigKeyInfo {
     std::string doc;
 };
 std::vector<ConfigKeyInfo> configKeys();
+// A complete commented v2v.yaml with every key at its default (etc/v2v.yaml).
+std::string configExampleYaml();
 
 }  // namespace v2v

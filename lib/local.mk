@@ -3,7 +3,7 @@ noinst_LIBRARIES += lib/libv2v.a
 lib_libv2v_a_SOURCES = \
 	lib/address.cc lib/address.h \
 	lib/clients.cc lib/clients.h \
-	lib/config.cc lib/config.h lib/config_keys.cc lib/config_schema.h \
+	lib/config.cc lib/config.h lib/config_doc.cc lib/config_keys.cc lib/config_schema.h \
 	lib/db.cc lib/db.h lib/migrations.cc \
 	lib/ids.cc lib/ids.h \
 	lib/log.cc lib/log.h \
