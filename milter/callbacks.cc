@@ -112,15 +112,23 @@ sfsistat cbNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned 
     }
     if (c == nullptr) return SMFIS_TEMPFAIL;
     *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY);
-    // Fewer round trips: no replies for connect, HELO, each header and body chunk
-    // (nothing is decided there), no RCPT/DATA/unknown events at all.
-    unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_BODY |
-                         SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+    // Fewer round trips: no replies for connect, HELO, each header, the end of
+    // the headers and body chunks (nothing is decided there; an error is
+    // reported at the end of the message), no RCPT/DATA/unknown events at all.
+    unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_EOH |
+                         SMFIP_NR_BODY | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA;
     *pf1 = f1 & want;
     *pf2 = 0;
     *pf3 = 0;
     c->leadingSpace = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
-    c->noReply = *pf1 & (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_BODY);
+    c->noReply = *pf1 & (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY);
+    // Only the macros the milter reads: smaller packets, and none at all at
+    // MAIL FROM for unauthenticated clients (the MTA sends only macros with values).
+    if (f0 & SMFIF_SETSYMLIST) {
+        *pf0 |= SMFIF_SETSYMLIST;
+        smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{daemon_name}"));
+        smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("{auth_authen}"));
+    }
     return SMFIS_CONTINUE;
 }
 
@@ -169,6 +177,17 @@ sfsistat cbHeader(SMFICTX* ctx, char* name, char* value) {
 }
 
 sfsistat cbEoh(SMFICTX* ctx) {
+    Conn* c = conn(ctx);
+    if (c && (c->noReply & SMFIP_NR_EOH)) {
+        // No reply allowed here: a failure waits for the end of the message.
+        SmfiIo io(ctx, c->leadingSpace);
+        try {
+            c->session->endOfHeaders(io);
+        } catch (const std::exception& e) {
+            c->session->deferFailure("end of headers", e.what());
+        }
+        return SMFIS_NOREPLY;
+    }
     return guarded(ctx, "end of headers", [&](Session& s, MilterIo& io) { return s.endOfHeaders(io); });
 }
 

@@ -1,6 +1,8 @@
 // One milter connection (see session.h).
 #include "session.h"
 
+#include <stdexcept>
+
 #include "dkim_keys.h"
 #include "dkim_lib.h"
 #include "dkim_sign.h"
@@ -148,6 +150,11 @@ void Session::body(std::string_view chunk) {
 
 Verdict Session::endOfMessage(MilterIo& io) {
     refreshQueueId(io);
+    if (!deferred_.empty()) {
+        std::string what = std::move(deferred_);
+        deferred_.clear();
+        throw std::runtime_error(what);
+    }
     if (!msg_) msg_ = std::make_unique<Message>();
     const std::string& prefix = rt_->cfg().internal_header_prefix;
     auto internal = internalHeaders(msg_->headers, prefix);
@@ -216,8 +223,13 @@ Verdict Session::inbound(MilterIo& io, const HeaderList& kept, std::size_t strip
     return Verdict::cont;
 }
 
+void Session::deferFailure(const char* stage, const std::string& what) {
+    if (deferred_.empty()) deferred_ = std::string(stage) + ": " + what;
+}
+
 void Session::abortMessage() {
     msg_.reset();
+    deferred_.clear();
     queueId_ = "NOQUEUE";
     sender_.clear();
     authUser_.clear();

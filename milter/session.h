@@ -46,6 +46,9 @@ public:
     void abortMessage();
     // Maps an exception to milter.on_error and logs one line naming the queue id.
     Verdict failed(MilterIo& io, const char* stage, const std::exception& e);
+    // A failure where no reply can be given (end of headers without a reply):
+    // endOfMessage() then fails with it.
+    void deferFailure(const char* stage, const std::string& what);
 
     const std::string& queueId() const { return queueId_; }
     Direction direction() const { return direction_.direction; }
@@ -63,6 +66,7 @@ private:
     std::string queueId_ = "NOQUEUE";
     DirectionDecision direction_;
     std::string authUser_, sender_;
+    std::string deferred_;  // a failure waiting for the end of the message
     std::unique_ptr<Message> msg_;
 
     void checkSpf(MilterIo& io, Verdict& verdict);

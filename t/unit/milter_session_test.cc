@@ -243,6 +243,36 @@ BOOST_AUTO_TEST_CASE(internal_errors_follow_on_error) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_failure_without_reply_fails_the_end_of_message) {
+    // With SMFIP_NR_EOH an end-of-headers error cannot be answered at once.
+    auto r = rt();
+    Session s = sessionWith(r);
+    RecordingIo io;
+    io.macros["i"] = "Q1";
+    s.connect(io, "client", parseIp("127.0.0.1"), 4000);
+    s.mailFrom(io, "<a@example.test>");
+    s.header("From", " a@example.test");
+    s.endOfHeaders(io);
+    s.deferFailure("end of headers", "dkim_verify: out of memory");
+    s.body("x\r\n");
+    Verdict v = Verdict::cont;
+    try {
+        s.endOfMessage(io);
+        BOOST_FAIL("no error");
+    } catch (const std::exception& e) {
+        BOOST_TEST(std::string(e.what()) == "end of headers: dkim_verify: out of memory");
+        v = s.failed(io, "end of message", e);
+    }
+    BOOST_TEST((v == Verdict::tempfail));
+    BOOST_TEST(io.inserted.empty());
+    // The next message starts clean.
+    RecordingIo io2;
+    s.mailFrom(io2, "<a@example.test>");
+    s.header("From", " a@example.test");
+    s.endOfHeaders(io2);
+    BOOST_TEST((s.endOfMessage(io2) == Verdict::cont));
+}
+
 BOOST_AUTO_TEST_CASE(outbound_over_the_size_limit_is_refused_not_sent_unsigned) {
     auto r = rt("  max_message_bytes: 1024\n");
     Session s = sessionWith(r);
