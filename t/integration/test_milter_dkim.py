@@ -14,9 +14,11 @@ Inbound ("internet") mail is sent from the machine's non-loopback address
 (loopback is internal, so outbound) to inbound.test, a domain the dev
 Postfix relays to the sink for any client. libspf2 passes every loopback
 client, so SPF needs a real address anyway."""
+import contextlib
 import email.utils
 import os
 import re
+import signal
 import smtplib
 import socket
 import subprocess
@@ -212,6 +214,40 @@ def our_auth_results(raw):
             if str(v).strip().lower().startswith(AUTHSERV_ID)]
 
 
+def milter_sighup(stack, expect):
+    """SIGHUPs the stack's milter and waits for `expect` (bytes) in its log."""
+    log = os.path.join(stack.run, "log", "milter.log")
+    with open(os.path.join(stack.run, "pids", "milter.pid")) as f:
+        pid = int(f.read().strip())
+    size = os.path.getsize(log)
+    os.kill(pid, signal.SIGHUP)
+
+    def logged():
+        with open(log, "rb") as f:
+            f.seek(size)
+            return expect in f.read()
+    wait_until(logged, 15, what="milter log: %r" % expect)
+
+
+@contextlib.contextmanager
+def milter_config(stack, edit, expect=b"reloaded:"):
+    """Runs the block with run/v2v.yaml changed by edit(text) and reloaded,
+    then puts the file back and reloads again."""
+    with open(stack.config) as f:
+        original = f.read()
+    try:
+        changed = edit(original)
+        assert changed != original
+        with open(stack.config, "w") as f:
+            f.write(changed)
+        milter_sighup(stack, expect)
+        yield
+    finally:
+        with open(stack.config, "w") as f:
+            f.write(original)
+        milter_sighup(stack, b"reloaded:")
+
+
 @pytest.fixture(scope="module")
 def gateway_message(stack):
     """A message sent through the API, as delivered to the sink."""
@@ -300,3 +336,14 @@ def test_inbound_forged_results_and_internal_headers_are_removed(stack):
     msg = parse_message(got)
     assert any("other.example" in str(v) for v in msg.get_all("Authentication-Results"))
     assert msg["X-V2V-Email-Id"] is None
+
+
+def test_bad_reload_keeps_the_running_keys(stack):
+    # A key file that cannot be read: the reload fails, signing goes on.
+    def break_key(text):
+        return text.replace("/dkim/rsa1.private", "/dkim/missing.private", 1)
+    with milter_config(stack, break_key, expect=b"reload failed, keeping the running configuration"):
+        r = stack.send(to=["dkim-reload@remote.test"], subject="after a bad reload")
+        assert r.status == 202, r
+        (meta, raw), = stack.wait_sink(r.json()["message_id"], timeout=20)
+        assert_signed_and_verified(raw, stack)
