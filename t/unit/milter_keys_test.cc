@@ -1,6 +1,7 @@
 // Key table: loading and checks, DNS records, and which keys sign a message.
 #include <boost/test/unit_test.hpp>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dkim_keys.h"
 #include "milter_fixtures.h"
@@ -82,7 +83,7 @@ BOOST_AUTO_TEST_CASE(garbage_pem_is_refused) {
 
 BOOST_AUTO_TEST_CASE(warns_about_world_readable_key_files) {
     std::vector<std::string> warnings;
-    std::string copy = "/tmp/v2v-milter-test-key.pem";
+    std::string copy = "/tmp/v2v-milter-test-key." + std::to_string(::getpid()) + ".pem";
     {
         std::ofstream out(copy);
         out << readData("ed25519.pem");
