@@ -25,15 +25,22 @@ std::optional<std::string> pathParam(const Request& req, ResponseWriter& w, cons
     return v;
 }
 
+std::optional<std::string> queryParam(const Request& req, const std::string& name) {
+    auto v = req.query().get(name);
+    if (!v) return v;
+    auto d = percentDecode(*v);
+    return d ? d : v;
+}
+
 std::optional<Page> pageParams(const Request& req, ResponseWriter& w) {
     Page p;
-    auto limit = parseLimit(req.query().get("limit"), 100, 1000);
+    auto limit = parseLimit(queryParam(req, "limit"), 100, 1000);
     if (auto* e = std::get_if<ApiError>(&limit)) {
         sendError(w, *e);
         return std::nullopt;
     }
     p.limit = std::get<int>(limit);
-    if (auto c = req.query().get("cursor")) {
+    if (auto c = queryParam(req, "cursor")) {
         auto d = decodeCursor(*c);
         if (!d) {
             sendError(w, invalidField("cursor", "is not a cursor this API returned"));

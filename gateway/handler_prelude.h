@@ -18,6 +18,8 @@ std::optional<AuthContext> authorize(App& app, const Request& req, ResponseWrite
 
 // A route parameter, percent-decoded (404 when malformed).
 std::optional<std::string> pathParam(const Request& req, ResponseWriter& w, const std::string& name);
+// A query parameter, percent-decoded when well-formed (Pistache decodes neither).
+std::optional<std::string> queryParam(const Request& req, const std::string& name);
 
 struct Page {
     int limit = 100;

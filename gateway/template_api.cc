@@ -20,7 +20,7 @@ ApiError notFound(const std::string& name) {
 
 // ?version=N → N; absent → nullopt; malformed → the error is sent.
 bool queryVersion(const Request& req, ResponseWriter& w, std::optional<int>& version) {
-    auto v = req.query().get("version");
+    auto v = queryParam(req, "version");
     if (!v) return true;
     auto n = parseLimit(v, 1, 1000000000);
     if (std::holds_alternative<ApiError>(n)) {

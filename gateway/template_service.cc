@@ -39,7 +39,7 @@ std::variant<TemplateInput, ApiError> parseTemplateBody(const std::string& body,
     } else {
         in.name = pathName;
     }
-    if (!validTemplateName(in.name)) return invalidField("name", "must be 1..128 of letters, digits, '.', '_', '-'");
+    if (!validTemplateName(in.name)) return invalidField("name", "must be 1..128 of letters, digits, '.', '_', '-', starting with a letter or digit");
     std::optional<std::string> subject;
     if (auto e = optionalString(j, "subject", kMaxTemplateSubjectBytes, subject)) return *e;
     if (!subject) return invalidField("subject", "is required");

@@ -15,7 +15,8 @@
 
 namespace v2v::gw {
 
-// 1..128 of [A-Za-z0-9._-]: safe in URL paths without encoding.
+// 1..128 of [A-Za-z0-9._-], starting with a letter or digit: safe in URL
+// paths without encoding (no "." or ".." segments).
 bool validTemplateName(const std::string& name);
 
 struct StoredTemplate {

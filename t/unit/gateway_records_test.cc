@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(list_pages_by_name_with_latest_version) {
 BOOST_AUTO_TEST_CASE(names_are_url_safe) {
     BOOST_TEST(validTemplateName("order-shipped_v2.en"));
     BOOST_TEST(validTemplateName(std::string(128, 'a')));
-    for (const std::string& bad : std::vector<std::string>{"", "a b", "a/b", "a%2F", "é", "a?b", std::string(129, 'a')})
+    for (const std::string& bad : std::vector<std::string>{"", "a b", "a/b", "a%2F", "é", "a?b", ".", "..", "-x", std::string(129, 'a')})
         BOOST_TEST(!validTemplateName(bad), bad);
 }
 
