@@ -13,3 +13,9 @@ bench_bounce_bounce_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bounce-parse
 bench_bounce_bounce_bench_LDADD = $(BOUNCE_LIBS)
 CLEANFILES += bench/bounce/bounce_bench
 EXTRA_DIST += bench/bounce/run bench/bounce/sisimai_rate.pl bench/bounce/fuzz_bounce.cc bench/bounce/fuzz
+
+# bench/milter/sign-cost: per-message cost of handing libopendkim the key.
+noinst_PROGRAMS += bench/milter/sign-cost
+bench_milter_sign_cost_SOURCES = bench/milter/sign_cost.cc
+bench_milter_sign_cost_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter $(OPENDKIM_CFLAGS) $(OPENSSL_CFLAGS)
+bench_milter_sign_cost_LDADD = $(MILTER_V2V_LIBS)

@@ -49,9 +49,9 @@ const char* algorithmName(DkimAlgorithm a) {
     return a == DkimAlgorithm::ed25519Sha256 ? "ed25519-sha256" : "rsa-sha256";
 }
 
-std::unique_ptr<SigningKey> parseSigningKey(const DkimKeyConfig& cfg, const std::string& pem,
+std::unique_ptr<DkimKey> parseDkimKey(const DkimKeyConfig& cfg, const std::string& pem,
                                             const std::string& keyPath, std::string* warning) {
-    auto k = std::make_unique<SigningKey>();
+    auto k = std::make_unique<DkimKey>();
     k->domain = lower(cfg.domain);
     k->selector = cfg.selector;
     k->file = cfg.key_file;
@@ -99,7 +99,7 @@ KeyTable KeyTable::load(const std::vector<DkimKeyConfig>& keys, bool preparsed,
                 throw ConfigError(keyPath + ": selector " + keys[i].selector + " of " + keys[i].domain +
                                   " is already milter.dkim.keys[" + std::to_string(j) + "]");
         std::string warning;
-        auto k = parseSigningKey(keys[i], readKeyFile(keys[i].key_file, keyPath, warnings), keyPath,
+        auto k = parseDkimKey(keys[i], readKeyFile(keys[i].key_file, keyPath, warnings), keyPath,
                                  &warning);
         if (!warning.empty() && warnings) warnings->push_back(warning);
         if (preparsed) k->preparsed = std::make_unique<PreparsedKey>(k->pkey.get());
@@ -109,14 +109,14 @@ KeyTable KeyTable::load(const std::vector<DkimKeyConfig>& keys, bool preparsed,
     return t;
 }
 
-std::vector<const SigningKey*> KeyTable::forDomain(const std::string& domain) const {
+std::vector<const DkimKey*> KeyTable::forDomain(const std::string& domain) const {
     auto it = byDomain_.find(domain);
-    return it == byDomain_.end() ? std::vector<const SigningKey*>{} : it->second;
+    return it == byDomain_.end() ? std::vector<const DkimKey*>{} : it->second;
 }
 
-std::string dnsRecordName(const SigningKey& k) { return k.selector + "._domainkey." + k.domain; }
+std::string dnsRecordName(const DkimKey& k) { return k.selector + "._domainkey." + k.domain; }
 
-std::string dnsRecordValue(const SigningKey& k) {
+std::string dnsRecordValue(const DkimKey& k) {
     if (k.algorithm == DkimAlgorithm::ed25519Sha256) {
         unsigned char raw[32];
         std::size_t len = sizeof raw;

@@ -19,7 +19,7 @@ namespace v2v::milter {
 enum class DkimAlgorithm { rsaSha256, ed25519Sha256 };
 const char* algorithmName(DkimAlgorithm a);
 
-struct SigningKey {
+struct DkimKey {
     std::string domain;    // lower-case
     std::string selector;
     DkimAlgorithm algorithm = DkimAlgorithm::rsaSha256;
@@ -36,7 +36,7 @@ struct SigningKey {
 // Parses one PEM private key; checks size and algorithm. Throws ConfigError
 // whose text starts with `keyPath` (e.g. "milter.dkim.keys[1]: ...").
 // `warning` receives a note for RSA keys under 2048 bits.
-std::unique_ptr<SigningKey> parseSigningKey(const DkimKeyConfig& cfg, const std::string& pem,
+std::unique_ptr<DkimKey> parseDkimKey(const DkimKeyConfig& cfg, const std::string& pem,
                                             const std::string& keyPath, std::string* warning);
 
 class KeyTable {
@@ -48,20 +48,20 @@ public:
                          std::vector<std::string>* warnings);
 
     // Keys of exactly this domain, in configuration order.
-    std::vector<const SigningKey*> forDomain(const std::string& domain) const;
-    const std::vector<std::unique_ptr<SigningKey>>& all() const { return keys_; }
+    std::vector<const DkimKey*> forDomain(const std::string& domain) const;
+    const std::vector<std::unique_ptr<DkimKey>>& all() const { return keys_; }
     bool empty() const { return keys_.empty(); }
 
 private:
-    std::vector<std::unique_ptr<SigningKey>> keys_;
-    std::map<std::string, std::vector<const SigningKey*>> byDomain_;
+    std::vector<std::unique_ptr<DkimKey>> keys_;
+    std::map<std::string, std::vector<const DkimKey*>> byDomain_;
 };
 
 // "<selector>._domainkey.<domain>"
-std::string dnsRecordName(const SigningKey& k);
+std::string dnsRecordName(const DkimKey& k);
 // "v=DKIM1; k=rsa; p=<base64 SubjectPublicKeyInfo>" or
 // "v=DKIM1; k=ed25519; p=<base64 raw 32-byte key>" (RFC 8463).
-std::string dnsRecordValue(const SigningKey& k);
+std::string dnsRecordValue(const DkimKey& k);
 // One "<name> <value>" line per key, the format of $V2V_DKIM_RECORDS.
 std::string dnsRecords(const KeyTable& t);
 
@@ -69,7 +69,7 @@ std::string dnsRecords(const KeyTable& t);
 using UserDomains = std::map<std::string, std::vector<std::string>>;
 
 struct KeyChoice {
-    std::vector<const SigningKey*> keys;  // empty = do not sign
+    std::vector<const DkimKey*> keys;  // empty = do not sign
     std::string domain;                   // the d= domain when keys is not empty
     std::string reason;                   // why nothing is signed
 };

@@ -11,7 +11,7 @@ namespace {
 
 u_char* uc(const std::string& s) { return reinterpret_cast<u_char*>(const_cast<char*>(s.c_str())); }
 
-std::string signOne(const DkimLib& lib, const SigningKey& key, const std::vector<std::string>& lines,
+std::string signOne(const DkimLib& lib, const DkimKey& key, const std::vector<std::string>& lines,
                     std::string_view body, const std::string& jobId, Canonicalization canon) {
     DKIM_STAT st = DKIM_STAT_OK;
     DkimPtr d(dkim_sign(lib.get(), reinterpret_cast<const u_char*>(jobId.c_str()), nullptr,
@@ -64,7 +64,7 @@ Canonicalization parseCanonicalization(const std::string& text) {
     return {one(text.substr(0, slash)), one(text.substr(slash + 1))};
 }
 
-std::vector<std::string> signMessage(const DkimLib& lib, const std::vector<const SigningKey*>& keys,
+std::vector<std::string> signMessage(const DkimLib& lib, const std::vector<const DkimKey*>& keys,
                                      const HeaderList& headers, std::string_view body,
                                      const std::string& jobId, Canonicalization canon) {
     std::vector<std::string> lines;

@@ -23,7 +23,7 @@ Canonicalization parseCanonicalization(const std::string& text);
 // Returns one DKIM-Signature value per key (without the field name, folded
 // with "\n\t"), in key order. `body` is in SMTP form (CRLF lines). Headers
 // libopendkim refuses as malformed are left unsigned. Throws DkimError.
-std::vector<std::string> signMessage(const DkimLib& lib, const std::vector<const SigningKey*>& keys,
+std::vector<std::string> signMessage(const DkimLib& lib, const std::vector<const DkimKey*>& keys,
                                      const HeaderList& headers, std::string_view body,
                                      const std::string& jobId, Canonicalization canon);
 

@@ -75,10 +75,10 @@ BOOST_AUTO_TEST_CASE(errors_name_the_key_and_never_show_key_material) {
 
 BOOST_AUTO_TEST_CASE(garbage_pem_is_refused) {
     DkimKeyConfig k = key("rsa2048.pem");
-    BOOST_CHECK_THROW(parseSigningKey(k, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "k", nullptr),
+    BOOST_CHECK_THROW(parseDkimKey(k, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "k", nullptr),
                       ConfigError);
-    BOOST_CHECK_THROW(parseSigningKey(k, "", "k", nullptr), ConfigError);
-    BOOST_CHECK_THROW(parseSigningKey(k, std::string(100, '\0'), "k", nullptr), ConfigError);
+    BOOST_CHECK_THROW(parseDkimKey(k, "", "k", nullptr), ConfigError);
+    BOOST_CHECK_THROW(parseDkimKey(k, std::string(100, '\0'), "k", nullptr), ConfigError);
 }
 
 BOOST_AUTO_TEST_CASE(warns_about_world_readable_key_files) {
