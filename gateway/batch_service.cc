@@ -2,6 +2,7 @@
 #include "batch_service.h"
 
 #include "db.h"
+#include "json_body.h"
 #include "log.h"
 #include "redis_client.h"
 #include "send_service.h"
@@ -11,9 +12,9 @@ namespace v2v::gw {
 using nlohmann::json;
 
 std::variant<std::vector<json>, ApiError> parseBatchBody(const std::string& body, std::size_t maxMessages) {
-    json j = json::parse(body, nullptr, false);
-    if (j.is_discarded()) return ApiError{400, "malformed", "the body is not valid JSON", ""};
-    if (!j.is_object()) return ApiError{400, "malformed", "the body must be a JSON object {\"messages\": [...]}", ""};
+    auto parsed = parseBodyObject(body, "{\"messages\": [...]}");
+    if (auto* e = std::get_if<ApiError>(&parsed)) return *e;
+    json& j = std::get<json>(parsed);
     for (auto it = j.begin(); it != j.end(); ++it)
         if (it.key() != "messages") return invalidField(it.key(), "unknown field");
     if (!j.contains("messages") || !j["messages"].is_array())

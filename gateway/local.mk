@@ -11,6 +11,7 @@ gateway_libgateway_a_SOURCES = \
 	gateway/email_store.cc gateway/email_store.h \
 	gateway/idempotency.cc gateway/idempotency.h \
 	gateway/injector.cc gateway/injector.h \
+	gateway/json_body.cc gateway/json_body.h \
 	gateway/jwt_auth.cc gateway/jwt_auth.h \
 	gateway/mime_build.cc gateway/mime_build.h \
 	gateway/queue.cc gateway/queue.h \

@@ -8,6 +8,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "json_body.h"
+
 namespace v2v::gw {
 namespace {
 
@@ -352,6 +354,7 @@ std::variant<SendRequest, ApiError> parseSendRequest(const std::string& body, co
                                                      std::int64_t now) {
     json j = json::parse(body, nullptr, false);
     if (j.is_discarded()) return ApiError{400, "malformed", "the body is not valid JSON", ""};
+    if (!jsonDepthWithin(j)) return ApiError{400, "malformed", "the body nests too deep", ""};  // dump() recurses
     return parseSendJson(j, limits, now, "");
 }
 

@@ -2,6 +2,7 @@
 // GET/{email} need scope "read"; POST (add) and DELETE/{email} need "send".
 #include "api_values.h"
 #include "handler_prelude.h"
+#include "json_body.h"
 #include "records.h"
 #include "resources.h"
 #include "suppression_store.h"
@@ -36,9 +37,9 @@ void list(App& app, const Request& req, ResponseWriter& w) {
 void add(App& app, const Request& req, ResponseWriter& w) {
     auto ctx = authorize(app, req, w, "send");
     if (!ctx) return;
-    json j = json::parse(req.body(), nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        return sendError(w, {400, "malformed", "send a JSON object {\"email\", \"reason\"?}", ""});
+    auto parsed = parseBodyObject(req.body(), "{email, reason?}");
+    if (auto* e = std::get_if<ApiError>(&parsed)) return sendError(w, *e);
+    const json& j = std::get<json>(parsed);
     for (auto it = j.begin(); it != j.end(); ++it)
         if (it.key() != "email" && it.key() != "reason") return sendError(w, invalidField(it.key(), "unknown field"));
     if (!j.contains("email") || !j["email"].is_string()) return sendError(w, invalidField("email", "is required"));

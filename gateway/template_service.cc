@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_values.h"
+#include "json_body.h"
 
 namespace v2v::gw {
 namespace {
@@ -23,9 +24,9 @@ std::optional<ApiError> optionalString(const json& j, const char* key, std::size
 }  // namespace
 
 std::variant<TemplateInput, ApiError> parseTemplateBody(const std::string& body, const std::string& pathName) {
-    json j = json::parse(body, nullptr, false);
-    if (j.is_discarded()) return ApiError{400, "malformed", "the body is not valid JSON", ""};
-    if (!j.is_object()) return ApiError{400, "malformed", "the body must be a JSON object", ""};
+    auto parsed = parseBodyObject(body, "{name, subject, text?, html?}");
+    if (auto* e = std::get_if<ApiError>(&parsed)) return *e;
+    const json& j = std::get<json>(parsed);
     for (auto it = j.begin(); it != j.end(); ++it)
         if (it.key() != "name" && it.key() != "subject" && it.key() != "text" && it.key() != "html")
             return invalidField(it.key(), "unknown field");
@@ -53,9 +54,9 @@ std::variant<TemplateInput, ApiError> parseTemplateBody(const std::string& body,
 std::variant<RenderRequest, ApiError> parseRenderBody(const std::string& body) {
     RenderRequest r;
     if (body.empty()) return r;
-    json j = json::parse(body, nullptr, false);
-    if (j.is_discarded()) return ApiError{400, "malformed", "the body is not valid JSON", ""};
-    if (!j.is_object()) return ApiError{400, "malformed", "the body must be a JSON object", ""};
+    auto parsed = parseBodyObject(body, "{variables?, version?, strict?}");
+    if (auto* e = std::get_if<ApiError>(&parsed)) return *e;
+    const json& j = std::get<json>(parsed);
     for (auto it = j.begin(); it != j.end(); ++it)
         if (it.key() != "variables" && it.key() != "version" && it.key() != "strict")
             return invalidField(it.key(), "unknown field");

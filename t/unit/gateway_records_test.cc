@@ -13,6 +13,8 @@
 #include "clients.h"
 #include "email_read.h"
 #include "email_store.h"
+#include "json_body.h"
+#include "send_request.h"
 #include "records.h"
 #include "suppression_store.h"
 #include "template_service.h"
@@ -338,6 +340,37 @@ BOOST_AUTO_TEST_CASE(cursors_limits_times_and_escapes) {
     BOOST_TEST(*percentDecode("a%2Bb%40x.test") == "a+b@x.test");
     BOOST_TEST(*percentDecode("plain") == "plain");
     for (const char* bad : {"%", "%4", "%zz", "a%00b"}) BOOST_TEST(!percentDecode(bad), bad);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(json_bodies)
+
+BOOST_AUTO_TEST_CASE(depth_is_bounded_without_recursion) {
+    BOOST_TEST(jsonDepthWithin(json::parse("1"), 0));
+    BOOST_TEST(jsonDepthWithin(json::parse("[]"), 0));
+    BOOST_TEST(!jsonDepthWithin(json::parse("[1]"), 0));
+    BOOST_TEST(jsonDepthWithin(json::parse(R"({"a":[{"b":[]}]})"), 3));
+    BOOST_TEST(!jsonDepthWithin(json::parse(R"({"a":[{"b":[1]}]})"), 3));
+    // A million levels: dump() or a copy of this would overflow the stack.
+    const std::size_t n = 1000000;
+    std::string deep = "{\"variables\":{\"v\":" + std::string(n, '[') + std::string(n, ']') + "}}";
+    BOOST_TEST(!jsonDepthWithin(json::parse(deep)));
+    auto body = parseBodyObject(deep, "{}");
+    BOOST_REQUIRE(std::holds_alternative<ApiError>(body));
+    BOOST_TEST(std::get<ApiError>(body).status == 400);
+    BOOST_TEST(std::get<ApiError>(body).message.find("deeper") != std::string::npos);
+    BOOST_TEST(std::get<ApiError>(parseRenderBody(deep)).status == 400);
+    BOOST_TEST(std::get<ApiError>(parseTemplateBody(deep, "")).status == 400);
+    std::string send = "{\"from\":\"a@example.test\",\"to\":[\"b@x.test\"],\"template\":\"t\",\"variables\":{\"v\":" +
+                       std::string(n, '[') + std::string(n, ']') + "},\"metadata\":{}}";
+    BOOST_TEST(std::get<ApiError>(parseSendRequest(send, {}, 1800000000)).status == 400);
+    std::string batch = "{\"messages\":[" + send + "]}";
+    BOOST_TEST(std::get<ApiError>(parseBatchBody(batch)).status == 400);
+    std::string meta = "{\"from\":\"a@example.test\",\"to\":[\"b@x.test\"],\"subject\":\"s\",\"text\":\"t\","
+                       "\"metadata\":{\"m\":" + std::string(n, '[') + std::string(n, ']') + "}}";
+    BOOST_TEST(std::get<ApiError>(parseSendRequest(meta, {}, 1800000000)).status == 400);
+    BOOST_TEST(parseBodyObject("{\"a\":" + std::string(60, '[') + std::string(60, ']') + "}", "{}").index() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
