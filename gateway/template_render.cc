@@ -87,7 +87,7 @@ Scan scanTemplate(const std::string& in, const RenderLimits& lim) {
         }
         const std::string contents = trim(in.substr(cstart, cend - cstart));
         pos = cend + close.size();
-        if (!triple && !contents.empty() && contents[0] == '=') {
+        if (!contents.empty() && contents[0] == '=') {  // kainjow: also inside {{{ }}}
             if (!setDelimiters(contents, begin, end)) {
                 sc.error = at(in, start) + "invalid set-delimiter tag";
                 return sc;
@@ -286,15 +286,17 @@ std::string checkTemplateSyntax(const std::string& tmpl, const RenderLimits& lim
 std::optional<ApiError> validateTemplate(const TemplateSource& t, const RenderLimits& limits) {
     if (!t.text && !t.html) return invalidField("text", "text or html is required");
     if (hasLineBreak(t.subject)) return invalidField("subject", "must not hold CR, LF or NUL (header injection)");
-    const std::pair<const char*, const std::optional<std::string>*> parts[] = {
-        {"subject", nullptr}, {"text", &t.text}, {"html", &t.html}};
-    for (const auto& [field, value] : parts) {
-        const std::string* s = value ? (value->has_value() ? &**value : nullptr) : &t.subject;
-        if (!s) continue;
-        if (s->find('\0') != std::string::npos) return invalidField(field, "holds a NUL byte");
-        std::string err = checkTemplateSyntax(*s, limits);
+    auto check = [&limits](const char* field, const std::string& part) -> std::optional<ApiError> {
+        if (part.find('\0') != std::string::npos) return invalidField(field, "holds a NUL byte");
+        std::string err = checkTemplateSyntax(part, limits);
         if (!err.empty()) return invalidField(field, err);
-    }
+        return std::nullopt;
+    };
+    if (auto e = check("subject", t.subject)) return e;
+    if (t.text)
+        if (auto e = check("text", *t.text)) return e;
+    if (t.html)
+        if (auto e = check("html", *t.html)) return e;
     return std::nullopt;
 }
 

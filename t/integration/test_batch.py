@@ -127,6 +127,11 @@ def test_error_codes(stack, tok):
     r = stack.request("POST", "/api/v1/email/batch", raw=b"{not json", token=tok)
     assert r.status == 400 and r.json()["error"]["code"] == "malformed"
     assert stack.request("POST", "/api/v1/email/batch", one, token=tok).status == 400  # a bare array
+    # a body nested a million levels deep is refused, and the gateway lives on
+    deep = b'{"messages":[{"variables":{"v":' + b"[" * 1000000 + b"]" * 1000000 + b"}}]}"
+    r = stack.request("POST", "/api/v1/email/batch", raw=deep, token=tok)
+    assert r.status == 400 and "deeper" in r.json()["error"]["message"], r
+    assert stack.request("GET", "/api/v1/health/live", token=None).status == 200
     # 401
     assert stack.request("POST", "/api/v1/email/batch", {"messages": one}, token=None).status == 401
     assert stack.request("POST", "/api/v1/email/batch", {"messages": one}, token="a.b.c").status == 401

@@ -253,6 +253,13 @@ def test_template_api_error_codes(stack, tok):
     assert r.status == 400 and r.json()["error"]["code"] == "malformed"
     assert stack.request("PUT", "/api/v1/templates/" + n, raw=b"[]", token=tok).status == 400
     assert stack.request("POST", "/api/v1/templates/%s/render" % n, raw=b"{", token=tok).status == 400
+    deep = b'{"variables":{"v":' + b"[" * 1000000 + b"]" * 1000000 + b"}}"
+    r = stack.request("POST", "/api/v1/templates/%s/render" % n, raw=deep, token=tok)
+    assert r.status == 400 and "deeper" in r.json()["error"]["message"], r
+    r = stack.request("POST", "/api/v1/email/send", raw=deep[:-1] + b',"template":"%s","from":"a@%s","to":["b@remote.test"]}'
+                      % (n.encode(), stack.from_domain.encode()), token=tok)
+    assert r.status == 400, r
+    assert stack.request("GET", "/api/v1/health/live", token=None).status == 200
     # 401 without or with a bad token
     for t in (None, "a.b.c"):
         for method, path in (("GET", "/api/v1/templates"), ("GET", "/api/v1/templates/" + n),

@@ -173,6 +173,9 @@ BOOST_AUTO_TEST_CASE(hostile_templates_get_a_located_error) {
     BOOST_TEST(checkTemplateSyntax("{{=<%%>=}}") == "line 1: invalid set-delimiter tag");
     BOOST_TEST(checkTemplateSyntax("{{= = =}}") == "line 1: invalid set-delimiter tag");
     BOOST_TEST(checkTemplateSyntax("{{=<% %>=}}<%a") == "line 1: unclosed tag (no '%>')");
+    // kainjow takes {{{=...=}}} as a set-delimiter tag too: the check must follow it
+    BOOST_TEST(checkTemplateSyntax("{{{=<% %>=}}}<%> p%>") == "line 1: partials ({{> name}}) are not supported");
+    BOOST_TEST(checkTemplateSyntax("{{{=<% %>=}}}<%#a%>") == "line 1: section 'a' is never closed");
     std::string deep;
     for (int i = 0; i < 33; ++i) deep += "{{#a}}";
     BOOST_TEST(checkTemplateSyntax(deep) == "line 1: sections nest deeper than 32");
