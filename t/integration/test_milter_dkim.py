@@ -258,14 +258,33 @@ def gateway_message(stack):
     return raw
 
 
+@pytest.fixture(scope="module")
+def smtp_message(stack):
+    """A message an application submitted over SMTP from loopback (outbound),
+    as delivered to the sink: the inbound tests replay it from outside."""
+    msgid = "smtp-%s@%s" % (uuid.uuid4().hex, stack.from_domain)
+    data = ("From: Shop <orders@%s>\r\nTo: dkim-smtp@remote.test\r\nSubject: Your order\r\n"
+            "Date: %s\r\nMessage-ID: <%s>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=us-ascii\r\nX-V2V-Email-Id: internal\r\n\r\n"
+            "Signed by v2v-milter.\r\nSecond line.\r\n" % (stack.from_domain, email.utils.formatdate(), msgid))
+    stack.smtp_send("orders@" + stack.from_domain, ["dkim-smtp@remote.test"], data)
+    (meta, raw), = stack.wait_sink(msgid, timeout=20)
+    return raw
+
+
+def test_smtp_mail_from_loopback_is_signed(stack, smtp_message):
+    assert_signed_and_verified(smtp_message, stack)
+    assert b"X-V2V-Email-Id" not in smtp_message
+
+
 def test_gateway_mail_is_signed_with_rsa_and_ed25519(stack, gateway_message):
     assert_signed_and_verified(gateway_message, stack)
     msg = parse_message(gateway_message)
     assert not [h for h in msg.keys() if h.lower().startswith("x-v2v-")]
 
 
-def test_signature_covers_the_agreed_headers(gateway_message):
-    msg = parse_message(gateway_message)
+def test_signature_covers_the_agreed_headers(smtp_message):
+    msg = parse_message(smtp_message)
     for value in msg.get_all("DKIM-Signature"):
         flat = re.sub(r"\s+", "", str(value))
         assert "c=relaxed/relaxed" in flat
@@ -286,10 +305,10 @@ def test_sendmail_mail_is_signed(stack):
     assert_signed_and_verified(raw, stack)
 
 
-def test_tampered_copy_fails_both_verifiers(stack, gateway_message):
+def test_tampered_copy_fails_both_verifiers(stack, smtp_message):
     # The verifiers are not rubber stamps: one changed body line fails them.
-    bad = gateway_message.replace(b"Second line.", b"Second line!")
-    assert bad != gateway_message
+    bad = smtp_message.replace(b"Second line.", b"Second line!")
+    assert bad != smtp_message
     assert set(python_verify(bad, stack).values()) == {False}
     assert set(perl_verify(bad, stack).values()) == {"fail"}
 
@@ -303,8 +322,8 @@ def inject_inbound(stack, raw, rcpt):
     return wait_marker(stack, marker)
 
 
-def test_inbound_good_signatures_get_dkim_pass(stack, gateway_message):
-    got = inject_inbound(stack, gateway_message, "good@inbound.test")
+def test_inbound_good_signatures_get_dkim_pass(stack, smtp_message):
+    got = inject_inbound(stack, smtp_message, "good@inbound.test")
     ar = our_auth_results(got)
     assert len(ar) == 1, ar
     assert re.search(r"dkim=pass header\.d=example\.test header\.s=rsa1 header\.a=rsa-sha256 header\.b=\S+", ar[0])
@@ -313,8 +332,8 @@ def test_inbound_good_signatures_get_dkim_pass(stack, gateway_message):
     assert parse_message(got)["Received-SPF"].startswith("pass")
 
 
-def test_inbound_broken_signature_gets_dkim_fail(stack, gateway_message):
-    broken = gateway_message.replace(b"Signed by v2v-milter.", b"Signed by someone else.")
+def test_inbound_broken_signature_gets_dkim_fail(stack, smtp_message):
+    broken = smtp_message.replace(b"Signed by v2v-milter.", b"Signed by someone else.")
     got = inject_inbound(stack, broken, "broken@inbound.test")
     ar = our_auth_results(got)
     assert len(ar) == 1, ar
@@ -343,7 +362,9 @@ def test_bad_reload_keeps_the_running_keys(stack):
     def break_key(text):
         return text.replace("/dkim/rsa1.private", "/dkim/missing.private", 1)
     with milter_config(stack, break_key, expect=b"reload failed, keeping the running configuration"):
-        r = stack.send(to=["dkim-reload@remote.test"], subject="after a bad reload")
-        assert r.status == 202, r
-        (meta, raw), = stack.wait_sink(r.json()["message_id"], timeout=20)
+        msgid = "reload-%s@%s" % (uuid.uuid4().hex, stack.from_domain)
+        stack.smtp_send("orders@" + stack.from_domain, ["dkim-reload@remote.test"],
+                        "From: orders@%s\r\nTo: dkim-reload@remote.test\r\nSubject: after a bad reload\r\n"
+                        "Message-ID: <%s>\r\n\r\nstill signed\r\n" % (stack.from_domain, msgid))
+        (meta, raw), = stack.wait_sink(msgid, timeout=20)
         assert_signed_and_verified(raw, stack)
