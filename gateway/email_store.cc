@@ -6,7 +6,7 @@
 namespace v2v::gw {
 
 void insertEmail(Db& db, const NewEmail& e, std::int64_t now) {
-    db.prepare(
+    db.cached(
           "INSERT INTO emails(id, client_id, message_id, from_address, subject, status, template_name, "
           "template_version, tags, metadata, track_opens, track_clicks, send_at, size_bytes, mime, created_at, "
           "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -15,7 +15,7 @@ void insertEmail(Db& db, const NewEmail& e, std::int64_t now) {
         .bind(10, e.metadata_json).bind(11, e.track_opens).bind(12, e.track_clicks).bind(13, e.send_at)
         .bind(14, static_cast<std::int64_t>(e.mime.size())).bindBlob(15, e.mime).bind(16, now).bind(17, now)
         .exec();
-    Stmt r = db.prepare(
+    Stmt& r = db.cached(
         "INSERT INTO recipients(email_id, idx, address, kind, status, updated_at) VALUES (?,?,?,?,?,?)");
     for (std::size_t i = 0; i < e.recipients.size(); ++i) {
         const auto& rc = e.recipients[i];
@@ -28,24 +28,24 @@ void insertEmail(Db& db, const NewEmail& e, std::int64_t now) {
 }
 
 void deleteEmail(Db& db, const std::string& id) {
-    db.prepare("DELETE FROM emails WHERE id = ?").bind(1, id).exec();
+    db.cached("DELETE FROM emails WHERE id = ?").bind(1, id).exec();
 }
 
 std::optional<EmailForInjection> loadForInjection(Db& db, const std::string& id) {
-    Stmt s = db.prepare("SELECT id, client_id, mime, send_at FROM emails WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) return std::nullopt;
+    auto s = db.query("SELECT id, client_id, mime, send_at FROM emails WHERE id = ?");
+    s->bind(1, id);
+    if (!s->step()) return std::nullopt;
     EmailForInjection e;
-    e.id = s.getText(0);
-    e.client_id = s.getText(1);
-    e.mime = s.getText(2);
-    if (!s.isNull(3)) e.send_at = s.getInt(3);
-    Stmt r = db.prepare(
+    e.id = s->getText(0);
+    e.client_id = s->getText(1);
+    e.mime = s->getText(2);
+    if (!s->isNull(3)) e.send_at = s->getInt(3);
+    auto r = db.query(
         "SELECT idx, address, status, attempts FROM recipients WHERE email_id = ? "
         "AND status IN ('queued', 'scheduled', 'deferred') ORDER BY idx");
-    r.bind(1, id);
-    while (r.step())
-        e.pending.push_back({static_cast<int>(r.getInt(0)), r.getText(1), r.getText(2), static_cast<int>(r.getInt(3))});
+    r->bind(1, id);
+    while (r->step())
+        e.pending.push_back({static_cast<int>(r->getInt(0)), r->getText(1), r->getText(2), static_cast<int>(r->getInt(3))});
     return e;
 }
 
@@ -59,7 +59,7 @@ void recordOutcome(Db& db, const std::string& emailId, const std::string& client
     if (!enhanced.empty()) u.smtp_status = enhanced;
     u.smtp_response = reply.substr(0, 1000);
     updateRecipient(db, emailId, idx, u);
-    db.prepare("UPDATE recipients SET attempts = ? WHERE email_id = ? AND idx = ?")
+    db.cached("UPDATE recipients SET attempts = ? WHERE email_id = ? AND idx = ?")
         .bind(1, attempts).bind(2, emailId).bind(3, idx).exec();
     auto ref = findEmail(db, emailId);
     std::vector<std::string> tags = ref ? ref->tags : std::vector<std::string>{};
@@ -73,11 +73,11 @@ void recordOutcome(Db& db, const std::string& emailId, const std::string& client
 
 std::vector<std::string> pendingEmailIds(Db& db, std::int64_t olderThan, int limit) {
     std::vector<std::string> out;
-    Stmt s = db.prepare(
+    auto s = db.query(
         "SELECT id FROM emails WHERE status IN ('queued', 'scheduled', 'deferred') AND updated_at <= ? "
         "ORDER BY id LIMIT ?");
-    s.bind(1, olderThan).bind(2, limit);
-    while (s.step()) out.push_back(s.getText(0));
+    s->bind(1, olderThan).bind(2, limit);
+    while (s->step()) out.push_back(s->getText(0));
     return out;
 }
 

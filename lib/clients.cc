@@ -94,29 +94,29 @@ Client readClient(const Stmt& s) {
 }  // namespace
 
 std::optional<Client> loadClient(Db& db, const std::string& id) {
-    Stmt s = db.prepare(std::string("SELECT ") + kColumns + " FROM clients WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) return std::nullopt;
-    return readClient(s);
+    auto s = db.query(std::string("SELECT ") + kColumns + " FROM clients WHERE id = ?");
+    s->bind(1, id);
+    if (!s->step()) return std::nullopt;
+    return readClient(*s);
 }
 
 std::optional<std::string> loadSecretHash(Db& db, const std::string& id) {
-    Stmt s = db.prepare("SELECT secret_hash FROM clients WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) return std::nullopt;
-    return s.getText(0);
+    auto s = db.query("SELECT secret_hash FROM clients WHERE id = ?");
+    s->bind(1, id);
+    if (!s->step()) return std::nullopt;
+    return s->getText(0);
 }
 
 std::vector<Client> listClients(Db& db) {
     std::vector<Client> out;
-    Stmt s = db.prepare(std::string("SELECT ") + kColumns + " FROM clients ORDER BY id");
-    while (s.step()) out.push_back(readClient(s));
+    auto s = db.query(std::string("SELECT ") + kColumns + " FROM clients ORDER BY id");
+    while (s->step()) out.push_back(readClient(*s));
     return out;
 }
 
 void insertClient(Db& db, const Client& c, const std::string& secretHash) {
     std::int64_t now = nowSeconds();
-    db.prepare(
+    db.cached(
           "INSERT INTO clients(id, name, secret_hash, scopes, allowed_from_domains, rate_per_second, "
           "rate_burst, max_message_bytes, max_recipients, track_opens, track_clicks, list_unsubscribe, "
           "disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -129,7 +129,7 @@ void insertClient(Db& db, const Client& c, const std::string& secretHash) {
 }
 
 void updateClient(Db& db, const Client& c) {
-    db.prepare(
+    db.cached(
           "UPDATE clients SET name=?, scopes=?, allowed_from_domains=?, rate_per_second=?, rate_burst=?, "
           "max_message_bytes=?, max_recipients=?, track_opens=?, track_clicks=?, list_unsubscribe=?, "
           "disabled=?, updated_at=? WHERE id=?")
@@ -142,7 +142,7 @@ void updateClient(Db& db, const Client& c) {
 }
 
 void setClientSecretHash(Db& db, const std::string& id, const std::string& secretHash) {
-    db.prepare("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE id = ?")
+    db.cached("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE id = ?")
         .bind(1, secretHash).bind(2, nowSeconds()).bind(3, id)
         .exec();
 }

@@ -110,6 +110,13 @@ Db::Db(const std::string& path, int busyTimeoutMs, bool readOnly) : path_(path) 
     }
 }
 
+Stmt& Db::cached(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Stmt>(db_.get(), sql)).first;
+    it->second->reset();
+    return *it->second;
+}
+
 void Db::execScript(const std::string& sql) {
     char* err = nullptr;
     int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err);
@@ -120,7 +127,14 @@ void Db::execScript(const std::string& sql) {
     }
 }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.execScript("BEGIN IMMEDIATE"); }
+namespace {
+std::mutex& processWriteMutex() {
+    static std::mutex m;
+    return m;
+}
+}  // namespace
+
+Transaction::Transaction(Db& db) : lock_(processWriteMutex()), db_(db) { db_.execScript("BEGIN IMMEDIATE"); }
 Transaction::~Transaction() {
     if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }

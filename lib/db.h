@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -73,6 +75,26 @@ public:
     sqlite3* handle() const { return db_.get(); }
     const std::string& path() const { return path_; }
     Stmt prepare(std::string_view sql) { return Stmt(db_.get(), sql); }
+    // A prepared statement kept for the life of the connection (for hot paths);
+    // returned reset, with no bindings. Not re-entrant for the same SQL text.
+    // Use it for statements run to completion (exec()); for reading rows use
+    // query(), whose guard resets the statement so no read snapshot stays open.
+    Stmt& cached(const std::string& sql);
+    class Query {
+    public:
+        explicit Query(Stmt& s) : s_(&s) {}
+        Query(Query&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+        Query& operator=(Query&&) = delete;
+        ~Query() {
+            if (s_) s_->reset();
+        }
+        Stmt* operator->() const { return s_; }
+        Stmt& operator*() const { return *s_; }
+
+    private:
+        Stmt* s_;
+    };
+    Query query(const std::string& sql) { return Query(cached(sql)); }
     // For fixed SQL without parameters (pragmas, DDL).
     void execScript(const std::string& sql);
     std::int64_t lastInsertId() const { return sqlite3_last_insert_rowid(db_.get()); }
@@ -84,9 +106,12 @@ private:
     };
     std::unique_ptr<sqlite3, Close> db_;
     std::string path_;
+    std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;  // destroyed before db_
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK in the destructor unless commit()ed.
+// Writers of one process also queue on a process-wide mutex first, so threads
+// of the same program never sleep in SQLite's busy handler waiting for each other.
 class Transaction {
 public:
     explicit Transaction(Db& db);
@@ -96,6 +121,7 @@ public:
     Transaction& operator=(const Transaction&) = delete;
 
 private:
+    std::unique_lock<std::mutex> lock_;
     Db& db_;
     bool done_ = false;
 };

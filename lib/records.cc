@@ -49,19 +49,19 @@ std::vector<std::string> parseTags(const std::string& text) {
 }  // namespace
 
 std::optional<EmailRef> findEmail(Db& db, const std::string& emailId) {
-    Stmt s = db.prepare("SELECT id, client_id, tags FROM emails WHERE id = ?");
-    s.bind(1, emailId);
-    if (!s.step()) return std::nullopt;
-    return EmailRef{s.getText(0), s.getText(1), parseTags(s.getText(2))};
+    auto s = db.query("SELECT id, client_id, tags FROM emails WHERE id = ?");
+    s->bind(1, emailId);
+    if (!s->step()) return std::nullopt;
+    return EmailRef{s->getText(0), s->getText(1), parseTags(s->getText(2))};
 }
 
 void refreshEmailStatus(Db& db, const std::string& emailId) {
     std::vector<std::string> st;
-    Stmt q = db.prepare("SELECT status FROM recipients WHERE email_id = ?");
-    q.bind(1, emailId);
-    while (q.step()) st.push_back(q.getText(0));
+    auto q = db.query("SELECT status FROM recipients WHERE email_id = ?");
+    q->bind(1, emailId);
+    while (q->step()) st.push_back(q->getText(0));
     if (st.empty()) return;
-    db.prepare("UPDATE emails SET status = ?, updated_at = ? WHERE id = ?")
+    db.cached("UPDATE emails SET status = ?, updated_at = ? WHERE id = ?")
         .bind(1, aggregateStatus(st))
         .bind(2, nowSeconds())
         .bind(3, emailId)
@@ -69,7 +69,7 @@ void refreshEmailStatus(Db& db, const std::string& emailId) {
 }
 
 bool updateRecipient(Db& db, const std::string& emailId, int idx, const RecipientUpdate& u) {
-    Stmt s = db.prepare(
+    Stmt& s = db.cached(
         "UPDATE recipients SET status = ?, smtp_code = COALESCE(?, smtp_code), "
         "smtp_status = COALESCE(?, smtp_status), smtp_response = COALESCE(?, smtp_response), "
         "bounce_reason = COALESCE(?, bounce_reason), updated_at = ? WHERE email_id = ? AND idx = ?");
@@ -82,7 +82,7 @@ bool updateRecipient(Db& db, const std::string& emailId, int idx, const Recipien
 void addEvent(Db& db, const std::optional<std::string>& emailId, std::optional<int> recipientIdx,
               const std::string& clientId, const std::string& type, std::int64_t at,
               const std::string& dataJson) {
-    db.prepare("INSERT INTO events(email_id, recipient_idx, client_id, type, at, data) VALUES (?,?,?,?,?,?)")
+    db.cached("INSERT INTO events(email_id, recipient_idx, client_id, type, at, data) VALUES (?,?,?,?,?,?)")
         .bind(1, emailId)
         .bind(2, recipientIdx)
         .bind(3, clientId)
@@ -94,7 +94,7 @@ void addEvent(Db& db, const std::optional<std::string>& emailId, std::optional<i
 
 void bumpAnalytics(Db& db, const std::string& clientId, const std::vector<std::string>& tags,
                    const std::string& metric, std::int64_t at, std::int64_t by) {
-    Stmt s = db.prepare(
+    Stmt& s = db.cached(
         "INSERT INTO analytics(day, client_id, tag, metric, count) VALUES (?,?,?,?,?) "
         "ON CONFLICT(day, client_id, tag, metric) DO UPDATE SET count = count + excluded.count");
     std::string day = utcDay(at);
@@ -110,7 +110,7 @@ void bumpAnalytics(Db& db, const std::string& clientId, const std::vector<std::s
 bool addSuppression(Db& db, const std::string& clientId, const std::string& address,
                     const std::string& reason, const std::optional<std::string>& sourceEmailId,
                     std::int64_t at) {
-    db.prepare(
+    db.cached(
           "INSERT INTO suppressions(client_id, address, reason, source_email_id, created_at) "
           "VALUES (?,?,?,?,?) ON CONFLICT(client_id, address) DO NOTHING")
         .bind(1, clientId)
@@ -123,9 +123,9 @@ bool addSuppression(Db& db, const std::string& clientId, const std::string& addr
 }
 
 bool isSuppressed(Db& db, const std::string& clientId, const std::string& address) {
-    Stmt s = db.prepare("SELECT 1 FROM suppressions WHERE client_id = ? AND address = ?");
-    s.bind(1, clientId).bind(2, toLowerAscii(address));
-    return s.step();
+    auto s = db.query("SELECT 1 FROM suppressions WHERE client_id = ? AND address = ?");
+    s->bind(1, clientId).bind(2, toLowerAscii(address));
+    return s->step();
 }
 
 }  // namespace v2v

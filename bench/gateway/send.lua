@@ -1,0 +1,26 @@
+-- wrk script: POST /api/v1/email/send with a ~2 KB JSON body (V2V_TOKEN, V2V_FROM_DOMAIN from env).
+local token = os.getenv("V2V_TOKEN")
+local domain = os.getenv("V2V_FROM_DOMAIN") or "example.test"
+local text = string.rep("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 28)
+local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. token
+wrk.headers["Connection"] = "keep-alive"
+
+request = function()
+  n = n + 1
+  local body = '{"from":"Bench <bench@' .. domain .. '>","to":["rcpt' .. n .. '@remote.test"],' ..
+    '"subject":"bench ' .. n .. '","text":"' .. text .. '","tags":["bench"],"metadata":{"n":' .. n .. '}}'
+  return wrk.format(nil, nil, nil, body)
+end
+
+local codes = {}
+response = function(status, headers, body)
+  codes[status] = (codes[status] or 0) + 1
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f\n",
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000))
+end
