@@ -93,7 +93,8 @@ def test_sendmail_submission_passes_the_milter(stack):
     assert b"X-V2V-Internal" not in raw
     log = open(os.path.join(stack.run, "log", "milter.log"), errors="replace").read()
     # the milter logs each message with its Postfix queue id
-    qid = re.search(rb"by mta\.v2v\.test \(Postfix\) with \w+ id ([0-9A-F]+)", raw)
+    # Received: by mta.v2v.test (Postfix, from userid 0)\r\n\tid 9DEC651063C; ...
+    qid = re.search(rb"by mta\.v2v\.test \(Postfix[^)]*\)\s+(?:with \w+ )?id ([0-9A-F]+)", raw)
     assert qid, raw[:500]
     assert qid.group(1).decode() in log
 
