@@ -19,3 +19,11 @@ noinst_PROGRAMS += bench/milter/sign-cost
 bench_milter_sign_cost_SOURCES = bench/milter/sign_cost.cc
 bench_milter_sign_cost_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter $(OPENDKIM_CFLAGS) $(OPENSSL_CFLAGS)
 bench_milter_sign_cost_LDADD = $(MILTER_V2V_LIBS)
+
+# bench/gateway: HTTP figures with wrk (run) and the in-process cost of each stage.
+EXTRA_PROGRAMS += bench/gateway/stages
+bench_gateway_stages_SOURCES = bench/gateway/stages.cc
+bench_gateway_stages_CPPFLAGS = $(gateway_libgateway_a_CPPFLAGS) -I$(top_srcdir)/gateway
+bench_gateway_stages_LDADD = $(GATEWAY_LIBS)
+CLEANFILES += bench/gateway/stages
+EXTRA_DIST += bench/gateway/run bench/gateway/send.lua

@@ -14,6 +14,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 import pytest
 
@@ -149,6 +150,21 @@ class Stack:
     def dev(self, *args):
         return subprocess.run([os.path.join(TOP, "dev")] + list(args), check=True,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def make_client(stack, cid, scopes="send read", rate=None, burst=None, extra=()):
+    secret = uuid.uuid4().hex + uuid.uuid4().hex
+    args = [os.path.join(stack.build, "ctl", "v2vctl"), "-c", stack.config, "client", "add", cid,
+            "--scopes", scopes, "--from-domains", stack.from_domain, "--secret-stdin"]
+    if rate:
+        args += ["--rate", str(rate)]
+    if burst:
+        args += ["--burst", str(burst)]
+    args += list(extra)
+    subprocess.run(args, input=secret.encode(), check=True, stdout=subprocess.DEVNULL)
+    r = stack.request("POST", "/api/v1/auth/token", {"client_id": cid, "client_secret": secret}, token=None)
+    assert r.status == 200, r
+    return r.json()["access_token"]
 
 
 def parse_message(raw):

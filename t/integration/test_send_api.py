@@ -9,25 +9,10 @@ import uuid
 
 import pytest
 
-from conftest import parse_message, wait_until
+from conftest import make_client, parse_message, wait_until
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
-
-
-def make_client(stack, cid, scopes="send read", rate=None, burst=None, extra=()):
-    secret = uuid.uuid4().hex + uuid.uuid4().hex
-    args = [os.path.join(stack.build, "ctl", "v2vctl"), "-c", stack.config, "client", "add", cid,
-            "--scopes", scopes, "--from-domains", stack.from_domain, "--secret-stdin"]
-    if rate:
-        args += ["--rate", str(rate)]
-    if burst:
-        args += ["--burst", str(burst)]
-    args += list(extra)
-    subprocess.run(args, input=secret.encode(), check=True, stdout=subprocess.DEVNULL)
-    r = stack.request("POST", "/api/v1/auth/token", {"client_id": cid, "client_secret": secret}, token=None)
-    assert r.status == 200, r
-    return r.json()["access_token"]
 
 
 def test_every_field_round_trips_through_an_independent_mime_parser(stack):

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from conftest import wait_until
-from test_send_api import make_client
+from conftest import make_client
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from conftest import parse_message, wait_until
-from test_send_api import make_client
+from conftest import make_client
 
 SCOPES = "send templates read"
 
