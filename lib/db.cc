@@ -2,6 +2,7 @@
 #include "db.h"
 
 #include <chrono>
+#include <thread>
 
 namespace v2v {
 
@@ -92,7 +93,32 @@ std::optional<std::string> Stmt::getOptText(int col) const {
     return getText(col);
 }
 
-Db::Db(const std::string& path, int busyTimeoutMs, bool readOnly) : path_(path) {
+// SQLite's default busy handler sleeps 1, 2, 5, 10, ... 100 ms between tries:
+// with many short writers (one bounce-parser process per report, the gateway's
+// threads) most of the wait is oversleeping. Retry every 100-800 us instead,
+// until the configured timeout.
+struct BusyWait {
+    int timeoutMs;
+    std::chrono::steady_clock::time_point start;
+};
+
+namespace {
+int busyHandler(void* arg, int count) {
+    auto* b = static_cast<BusyWait*>(arg);
+    auto now = std::chrono::steady_clock::now();
+    if (count == 0) b->start = now;
+    if (now - b->start >= std::chrono::milliseconds(b->timeoutMs)) return 0;
+    int us = 100 << std::min(count, 3);
+    std::this_thread::sleep_for(std::chrono::microseconds(us));
+    return 1;
+}
+}  // namespace
+
+Db::~Db() = default;
+Db::Db(Db&&) noexcept = default;
+
+Db::Db(const std::string& path, int busyTimeoutMs, bool readOnly)
+    : busy_(std::make_unique<BusyWait>(BusyWait{busyTimeoutMs, {}})), path_(path) {
     sqlite3* d = nullptr;
     int flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread
@@ -100,7 +126,7 @@ Db::Db(const std::string& path, int busyTimeoutMs, bool readOnly) : path_(path) 
     db_.reset(d);
     if (rc != SQLITE_OK) throwDb(d, rc, "open " + path);
     sqlite3_extended_result_codes(d, 1);
-    sqlite3_busy_timeout(d, busyTimeoutMs);
+    sqlite3_busy_handler(d, busyHandler, busy_.get());
     execScript("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
     if (!readOnly) {
         // journal_mode=WAL itself needs the lock briefly; the busy timeout covers it.

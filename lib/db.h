@@ -67,10 +67,14 @@ private:
     sqlite3* db_;
 };
 
+struct BusyWait;
+
 class Db {
 public:
     // Opens (creating if needed) and sets the connection pragmas. Does not migrate.
     Db(const std::string& path, int busyTimeoutMs, bool readOnly = false);
+    ~Db();
+    Db(Db&&) noexcept;
 
     sqlite3* handle() const { return db_.get(); }
     const std::string& path() const { return path_; }
@@ -104,6 +108,7 @@ private:
     struct Close {
         void operator()(sqlite3* d) const { sqlite3_close_v2(d); }
     };
+    std::unique_ptr<BusyWait> busy_;  // outlives db_ (the handler points at it)
     std::unique_ptr<sqlite3, Close> db_;
     std::string path_;
     std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;  // destroyed before db_

@@ -44,7 +44,7 @@ private:
 
 }  // namespace v2v
 
-#define V2V_LOG(level, object)                         \
-    if (!::v2v::logEnabled(::v2v::LogLevel::level)) {  \
-    } else                                             \
-        ::v2v::LogStream(::v2v::LogLevel::level, (object))
+// A for-statement rather than if/else, so `if (x) V2V_LOG(...) << y;` has no dangling else.
+#define V2V_LOG(level, object)                                                                   \
+    for (bool v2v_log_on_ = ::v2v::logEnabled(::v2v::LogLevel::level); v2v_log_on_; v2v_log_on_ = false) \
+    ::v2v::LogStream(::v2v::LogLevel::level, (object))
