@@ -62,7 +62,7 @@ struct SmtpConfig {
 
 struct GatewayConfig {
     std::string listen = "127.0.0.1:8080";
-    int threads = 2;
+    int threads = 4;  // handlers block on SQLite and Redis: more threads than cores
     int max_request_bytes = 30 * 1024 * 1024;
     int header_timeout_ms = 10000;
     int body_timeout_ms = 60000;
