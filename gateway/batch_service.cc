@@ -42,40 +42,64 @@ json batchErrorResult(std::size_t i, ApiError e) {
 
 namespace {
 
-// One message: its 202 body, or its error. Dependencies failing are caught
-// here so that the messages already accepted keep their results.
-json acceptOne(App& app, const AuthContext& auth, std::size_t i, const json& message, std::int64_t now) {
-    try {
-        auto parsed = parseSendJson(message, limitsFor(auth.client), now, "");
-        if (auto* e = std::get_if<ApiError>(&parsed)) return batchErrorResult(i, *e);
-        auto res = acceptSend(app, auth, std::get<SendRequest>(parsed));
-        if (auto* e = std::get_if<ApiError>(&res)) return batchErrorResult(i, *e);
-        json r = std::get<Accepted>(res).body;
-        r["index"] = i;
-        r["http_status"] = 202;
-        return r;
-    } catch (const RedisError& e) {
-        V2V_LOG(error, "batch") << "message " << i << ": " << e.what();
+json dependencyError(std::size_t i, const std::exception& e) {
+    V2V_LOG(error, "batch") << "message " << i << ": " << e.what();
+    if (dynamic_cast<const RedisError*>(&e) || dynamic_cast<const DbError*>(&e))
         return batchErrorResult(i, {503, "unavailable", "a dependency is unavailable; retry later", ""});
-    } catch (const DbError& e) {
-        V2V_LOG(error, "batch") << "message " << i << ": database: " << e.what();
-        return batchErrorResult(i, {503, "unavailable", "the database is busy or unavailable; retry later", ""});
-    } catch (const std::exception& e) {
-        V2V_LOG(error, "batch") << "message " << i << ": " << e.what();
-        return batchErrorResult(i, {500, "internal", "internal error", ""});
-    }
+    return batchErrorResult(i, {500, "internal", "internal error", ""});
 }
 
 }  // namespace
 
+// Every message is checked and built first; the accepted ones are then
+// committed in one SQLite transaction and queued in one Redis round trip.
 json acceptBatch(App& app, const AuthContext& auth, std::vector<json> messages, std::int64_t now) {
-    json results = json::array();
-    std::size_t accepted = 0;
+    std::vector<json> results(messages.size());
+    std::vector<PreparedEmail> prepared;
+    std::vector<std::size_t> preparedIndex;
+    prepared.reserve(messages.size());
     for (std::size_t i = 0; i < messages.size(); ++i) {
-        json r = acceptOne(app, auth, i, messages[i], now);
-        if (!r.contains("error")) ++accepted;
-        results.push_back(std::move(r));
-        messages[i] = nullptr;  // free each message's body as soon as it is done
+        try {
+            auto parsed = parseSendJson(messages[i], limitsFor(auth.client), now, "");
+            messages[i] = nullptr;  // free each message's body as soon as it is built
+            if (auto* e = std::get_if<ApiError>(&parsed)) {
+                results[i] = batchErrorResult(i, *e);
+                continue;
+            }
+            auto p = prepareSend(app, auth, std::get<SendRequest>(parsed));
+            if (auto* e = std::get_if<ApiError>(&p)) {
+                results[i] = batchErrorResult(i, *e);
+                continue;
+            }
+            prepared.push_back(std::move(std::get<PreparedEmail>(p)));
+            preparedIndex.push_back(i);
+        } catch (const std::exception& e) {
+            results[i] = dependencyError(i, e);
+        }
+    }
+    std::vector<PreparedEmail*> ptrs;
+    for (auto& p : prepared) ptrs.push_back(&p);
+    std::optional<json> failure;
+    try {
+        if (auto err = commitAndQueue(app, ptrs)) failure = batchErrorResult(0, *err);
+    } catch (const std::exception& e) {
+        failure = dependencyError(0, e);
+    }
+    std::size_t accepted = 0;
+    for (std::size_t k = 0; k < prepared.size(); ++k) {
+        std::size_t i = preparedIndex[k];
+        if (failure) {
+            json r = *failure;
+            r["index"] = i;
+            r["error"]["field"] = "messages[" + std::to_string(i) + "]";
+            results[i] = std::move(r);
+            continue;
+        }
+        json r = std::move(prepared[k].body);
+        r["index"] = i;
+        r["http_status"] = 202;
+        results[i] = std::move(r);
+        ++accepted;
     }
     V2V_LOG(info, "batch") << "client=" << auth.client.id << " messages=" << messages.size()
                            << " accepted=" << accepted;

@@ -35,6 +35,17 @@ void InjectQueue::enqueue(const std::string& emailId) {
     check(r_.command({"XADD", streamKey(), "*", "email", emailId}), "XADD");
 }
 
+void InjectQueue::enqueueMany(const std::vector<QueueItem>& items) {
+    std::vector<std::vector<std::string>> cmds;
+    for (const auto& it : items) {
+        if (it.send_at)
+            cmds.push_back({"ZADD", scheduledKey(), "LT", std::to_string(*it.send_at), it.email_id});
+        else
+            cmds.push_back({"XADD", streamKey(), "*", "email", it.email_id});
+    }
+    for (const auto& r : r_.pipeline(cmds)) check(r, "XADD/ZADD");
+}
+
 void InjectQueue::schedule(const std::string& emailId, std::int64_t due) {
     check(r_.command({"ZADD", scheduledKey(), "LT", std::to_string(due), emailId}), "ZADD");
 }

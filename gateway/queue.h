@@ -4,12 +4,19 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "redis_client.h"
 
 namespace v2v::gw {
+
+// An email to queue now (no send_at) or schedule (send_at).
+struct QueueItem {
+    std::string email_id;
+    std::optional<std::int64_t> send_at;
+};
 
 struct QueueEntry {
     std::string entry_id;  // stream entry id
@@ -22,6 +29,8 @@ public:
 
     void ensureGroup();
     void enqueue(const std::string& emailId);
+    // Queues or schedules many emails in one round trip (pipelined).
+    void enqueueMany(const std::vector<QueueItem>& items);
     // Send later (scheduled send or retry); the member is the email id, so one
     // pending schedule per email (the earliest time wins).
     void schedule(const std::string& emailId, std::int64_t dueUnix);

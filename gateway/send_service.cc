@@ -17,7 +17,7 @@ SendLimits limitsFor(const Client& c) {
     return l;
 }
 
-std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, const SendRequest& input) {
+std::variant<PreparedEmail, ApiError> prepareSend(App& app, const AuthContext& auth, const SendRequest& input) {
     const Client& client = auth.client;
     const std::string fromDomain = input.from.domain();
     if (!client.mayUseFromDomain(fromDomain))
@@ -30,8 +30,8 @@ std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, c
     }
     const SendRequest& req = rendered ? *rendered : input;
 
-    const std::int64_t now = nowSeconds();
-    NewEmail e;
+    PreparedEmail p;
+    NewEmail& e = p.email;
     e.id = newUlid();
     e.client_id = client.id;
     e.message_id = e.id + "@" + fromDomain;
@@ -47,7 +47,7 @@ std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, c
 
     BuiltHeaders h;
     h.message_id = e.message_id;
-    h.date = now;
+    h.date = nowSeconds();
     h.internal.emplace_back("X-V2V-Email-Id", e.id);
     std::string track;
     if (e.track_opens) track += "opens";
@@ -62,43 +62,55 @@ std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, c
 
     Db& db = app.db();
     const char* pendingStatus = e.send_at ? status::scheduled : status::queued;
-    bool anyPending = false;
     nlohmann::json recips = nlohmann::json::array();
+    std::vector<std::string> sts;
     for (const auto& r : req.recipients()) {
         bool suppressed = isSuppressed(db, client.id, r.mailbox.email);
         e.recipients.push_back({r.mailbox.email, r.kind, suppressed ? status::suppressed : pendingStatus});
-        anyPending = anyPending || !suppressed;
+        p.any_pending = p.any_pending || !suppressed;
         recips.push_back({{"email", r.mailbox.email}, {"status", e.recipients.back().status}});
+        sts.push_back(e.recipients.back().status);
     }
-    std::vector<std::string> sts;
-    for (const auto& r : e.recipients) sts.push_back(r.status);
     e.status = aggregateStatus(sts);
+    p.body = {{"id", e.id}, {"message_id", e.message_id}, {"status", e.status}, {"recipients", recips}};
+    return p;
+}
 
+std::optional<ApiError> commitAndQueue(App& app, const std::vector<PreparedEmail*>& emails) {
+    if (emails.empty()) return std::nullopt;
+    Db& db = app.db();
+    const std::int64_t now = nowSeconds();
     {
         Transaction tx(db);
-        insertEmail(db, e, now);
+        for (const auto* p : emails) insertEmail(db, p->email, now);
         tx.commit();
     }
-    if (anyPending) {
-        try {
-            InjectQueue q(app.redis());
-            if (e.send_at)
-                q.schedule(e.id, *e.send_at);
-            else
-                q.enqueue(e.id);
-        } catch (const RedisError& err) {
-            V2V_LOG(error, e.id) << "queue: " << err.what() << "; email withdrawn, answering 503";
-            Transaction tx(db);
-            deleteEmail(db, e.id);
-            tx.commit();
-            return ApiError{503, "unavailable", "the queue is unavailable; nothing was sent, retry later", ""};
-        }
+    std::vector<QueueItem> items;
+    for (const auto* p : emails)
+        if (p->any_pending) items.push_back({p->email.id, p->email.send_at});
+    try {
+        InjectQueue(app.redis()).enqueueMany(items);
+    } catch (const RedisError& err) {
+        V2V_LOG(error, emails.front()->email.id)
+            << "queue: " << err.what() << "; " << emails.size() << " email(s) withdrawn, answering 503";
+        Transaction tx(db);
+        for (const auto* p : emails) deleteEmail(db, p->email.id);
+        tx.commit();
+        return ApiError{503, "unavailable", "the queue is unavailable; nothing was sent, retry later", ""};
     }
-    V2V_LOG(info, e.id) << "accepted client=" << client.id << " from=<" << e.from_address
-                        << "> recipients=" << e.recipients.size() << " size=" << e.mime.size() << " status=" << e.status;
-    Accepted a;
-    a.body = {{"id", e.id}, {"message_id", e.message_id}, {"status", e.status}, {"recipients", recips}};
-    return a;
+    for (const auto* p : emails)
+        V2V_LOG(info, p->email.id) << "accepted client=" << p->email.client_id << " from=<" << p->email.from_address
+                                   << "> recipients=" << p->email.recipients.size() << " size=" << p->email.mime.size()
+                                   << " status=" << p->email.status;
+    return std::nullopt;
+}
+
+std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, const SendRequest& req) {
+    auto prepared = prepareSend(app, auth, req);
+    if (auto* e = std::get_if<ApiError>(&prepared)) return *e;
+    PreparedEmail& p = std::get<PreparedEmail>(prepared);
+    if (auto err = commitAndQueue(app, {&p})) return *err;
+    return Accepted{std::move(p.body)};
 }
 
 }  // namespace v2v::gw

@@ -10,6 +10,7 @@
 #include "api_error.h"
 #include "app.h"
 #include "auth.h"
+#include "email_store.h"
 #include "send_request.h"
 
 namespace v2v::gw {
@@ -18,6 +19,22 @@ struct Accepted {
     nlohmann::json body;  // {id, message_id, status, recipients:[{email,status}]}
 };
 
+// An email checked and built, not yet written anywhere.
+struct PreparedEmail {
+    NewEmail email;
+    bool any_pending = false;  // some recipient is not suppressed
+    nlohmann::json body;       // the 202 body
+};
+
+// Checks rights and limits, renders a template, builds the MIME message. No writes.
+std::variant<PreparedEmail, ApiError> prepareSend(App& app, const AuthContext& auth, const SendRequest& req);
+
+// Commits all emails in one transaction, then queues them in one Redis round
+// trip. If queueing fails they are all withdrawn again and an ApiError (503) is
+// returned: a caller answers 202 only when this returns nullopt.
+std::optional<ApiError> commitAndQueue(App& app, const std::vector<PreparedEmail*>& emails);
+
+// prepareSend + commitAndQueue for one email.
 std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, const SendRequest& req);
 
 SendLimits limitsFor(const Client& c);
