@@ -207,7 +207,8 @@ std::optional<ReaderResult> readRfc3834(const Headers& head, std::string_view bo
     static const Regex subjectSet(
         R"(\A(?>(?:.+?)?re:|auto(?:[ ]response):|automatic[ ]reply:|out[ ]of[ ]office:)[ ]*(.+)\z)");
     Match m;
-    if (subjectSet.search(lower(head.get("subject")), m)) out.rfc822 = "Subject: " + m.str(1) + "\n";
+    std::string lowerSubject = lower(head.get("subject"));  // the match points into it
+    if (subjectSet.search(lowerSubject, m)) out.rfc822 = "Subject: " + m.str(1) + "\n";
     return out;
 }
 

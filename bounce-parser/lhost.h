@@ -21,7 +21,7 @@ struct Reader {
 
 // Readers to try for a report, best guess first (from the Subject), ending
 // with the generic RFC 3464, ARF and RFC 3834 readers.
-std::vector<const Reader*> readerOrder(const Headers& head);
+const std::vector<const Reader*>& readerOrder(const Headers& head);
 const Reader* findReader(std::string_view name);
 
 // Generic readers.

@@ -72,7 +72,8 @@ std::optional<ReaderResult> readSesJson(const Headers& head, std::string_view bo
                 } else {
                     v.diagnosis = diag;
                 }
-                if (dsnMta.search(str(o, "reportingMTA"), m)) v.lhost = m.str(1);
+                std::string reporting = str(o, "reportingMTA");
+                if (dsnMta.search(reporting, m)) v.lhost = m.str(1);
                 std::string bt = str(o, "bounceType"), bs = str(o, "bounceSubType");
                 if (bt == "Transient" && bs == "MailboxFull") v.reason = "mailboxfull";
                 if (bt == "Transient" && bs == "MessageTooLarge") v.reason = "mesgtoobig";

@@ -1,5 +1,6 @@
 // Which readers to try, in which order: readers suggested by the first words
 // of the Subject first, then every MTA reader, then the generic ones.
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -113,21 +114,29 @@ const Reader* findReader(std::string_view name) {
     return nullptr;
 }
 
-std::vector<const Reader*> readerOrder(const Headers& head) {
-    std::vector<const Reader*> out;
-    auto add = [&](const Reader* r) {
-        for (const Reader* o : out)
-            if (o == r) return;
-        out.push_back(r);
-    };
-    auto it = subjectTable().find(subjectKey(head.get("subject")));
-    if (it != subjectTable().end())
-        for (auto n : it->second) add(findReader(n));
-    for (const auto& r : kReaders) add(&r);
-    add(&kRfc3464);
-    add(&kArf);
-    add(&kRfc3834);
-    return out;
+const std::vector<const Reader*>& readerOrder(const Headers& head) {
+    static const std::vector<const Reader*> defaults = [] {
+        std::vector<const Reader*> v;
+        for (const auto& r : kReaders) v.push_back(&r);
+        v.push_back(&kRfc3464);
+        v.push_back(&kArf);
+        v.push_back(&kRfc3834);
+        return v;
+    }();
+    // Every order a Subject can ask for, built once.
+    static const std::map<std::string, std::vector<const Reader*>> bySubject = [] {
+        std::map<std::string, std::vector<const Reader*>> m;
+        for (const auto& [key, names] : subjectTable()) {
+            std::vector<const Reader*> v;
+            for (auto n : names) v.push_back(findReader(n));
+            for (const Reader* r : defaults)
+                if (std::find(v.begin(), v.end(), r) == v.end()) v.push_back(r);
+            m.emplace(key, std::move(v));
+        }
+        return m;
+    }();
+    auto it = bySubject.find(subjectKey(head.get("subject")));
+    return it == bySubject.end() ? defaults : it->second;
 }
 
 }  // namespace v2v::bounce

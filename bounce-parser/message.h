@@ -15,7 +15,7 @@ public:
     // Value of the last field with this (lower-case) name, or "".
     const std::string& get(std::string_view name) const;
     bool has(std::string_view name) const { return fields_.find(name) != fields_.end(); }
-    void set(const std::string& name, std::string value) { fields_[name] = std::move(value); }
+    void set(const std::string& name, std::string value) { fields_.insert_or_assign(name, std::move(value)); }
     // Every Received: value, in order (top first).
     const std::vector<std::string>& received() const { return received_; }
     std::vector<std::string>& received() { return received_; }

@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <type_traits>
 
@@ -59,6 +60,23 @@ std::string decodeTransfer(std::string_view body, std::string_view cte) {
     if (e == "base64") return base64Decode(body);
     if (e == "quoted-printable") return quotedPrintableDecode(body);
     return std::string(body);
+}
+
+// The part's text decoded (transfer encoding, charset): a view of `body` when
+// nothing needs decoding, else of `storage`.
+std::string_view decodedText(std::string_view body, std::string_view cte, std::string_view charset,
+                             std::string& storage) {
+    std::string e = lower(trim(cte));
+    std::string_view text = body;
+    if (e == "base64" || e == "quoted-printable") {
+        storage = e == "base64" ? base64Decode(body) : quotedPrintableDecode(body);
+        text = storage;
+    }
+    std::string cs = canonicalCharset(charset);
+    if (cs.empty() || cs == "utf-8" || cs == "us-ascii" || cs == "ascii") return text;
+    std::string converted = toUtf8(text, cs);
+    storage = std::move(converted);
+    return storage;
 }
 
 // Kinds of part the readers care about.
@@ -169,21 +187,27 @@ private:
             if (multipart(ct, body, depth + 1, inner)) out += inner;
             return;
         }
-        case Kind::html:
+        case Kind::html: {
             if (inAlternative) return;
-            appendText(htmlToPlain(toUtf8(decodeTransfer(body, cte), contentParam(ct, "charset")), false), out);
+            std::string storage;
+            appendText(htmlToPlain(decodedText(body, cte, contentParam(ct, "charset"), storage), false), out);
             return;
-        case Kind::text:
-            appendText(toUtf8(decodeTransfer(body, cte), contentParam(ct, "charset")), out);
+        }
+        case Kind::text: {
+            std::string storage;
+            appendText(decodedText(body, cte, contentParam(ct, "charset"), storage), out);
             return;
+        }
         case Kind::status:
         case Kind::original: {
             out += "Content-Type: " + canon + "\n";
-            std::string text = decodeTransfer(body, cte);
-            if (kind == Kind::status) text = toUtf8(text, contentParam(ct, "charset"));
+            std::string storage;
+            // The returned message keeps its own encodings; status fields are text.
+            std::string_view text = decodedText(body, cte, kind == Kind::status ? contentParam(ct, "charset") : "",
+                                                storage);
             // Per-message and per-recipient groups keep their blank-line separation.
-            while (startsWith(text, "\n")) text.erase(0, 1);
-            out += text;
+            while (startsWith(text, "\n")) text.remove_prefix(1);
+            out.append(text);
             if (!out.empty() && out.back() != '\n') out += '\n';
             out += '\n';
             return;
@@ -192,27 +216,32 @@ private:
     }
 };
 
-// Collapses runs of blank lines, cuts over-long lines, drops CR.
+// Collapses runs of blank lines, cuts over-long lines, drops CR. Works a
+// line at a time (memchr) rather than a byte at a time.
 std::string tidy(std::string_view in, std::size_t maxLine) {
+    // Common case: nothing to collapse, cut or drop.
+    if (in.size() <= maxLine && in.find('\r') == std::string_view::npos && in.find("\n\n\n") == std::string_view::npos &&
+        !startsWith(in, "\n\n"))
+        return std::string(in);
     std::string out;
-    out.reserve(in.size());
-    std::size_t lineLen = 0;
-    int blank = 0;
-    for (char c : in) {
-        if (c == '\r') continue;
-        if (c == '\n') {
-            if (lineLen == 0) {
-                if (++blank > 1) continue;
-            } else {
-                blank = 0;
-            }
-            out += c;
-            lineLen = 0;
-            continue;
+    out.reserve(in.size() + 1);
+    bool previousBlank = false;
+    while (!in.empty()) {
+        const void* nl = std::memchr(in.data(), '\n', in.size());
+        std::size_t len = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - in.data()) : in.size();
+        std::string_view line = in.substr(0, len);
+        in.remove_prefix(nl ? len + 1 : len);
+        bool blank = line.empty() || (line.size() == 1 && line[0] == '\r');
+        if (blank && previousBlank) continue;
+        previousBlank = blank;
+        if (line.size() > maxLine) line = line.substr(0, maxLine);
+        if (line.find('\r') == std::string_view::npos) {
+            out.append(line);
+        } else {
+            for (char c : line)
+                if (c != '\r') out += c;
         }
-        if (lineLen >= maxLine) continue;
-        out += c;
-        ++lineLen;
+        if (nl) out += '\n';
     }
     return out;
 }
@@ -246,19 +275,48 @@ const std::string& Headers::get(std::string_view name) const {
 }
 
 std::string normalizeLines(std::string_view raw) {
+    // Common case: LF line ends and no trailing blanks -- nothing to change.
+    // (One memchr per line; string_view::find(" \n") would stop at every space.)
+    bool clean = !raw.empty() && raw.back() != ' ' && raw.back() != '\t' &&
+                 std::memchr(raw.data(), '\r', raw.size()) == nullptr;
+    for (const char* p = raw.data(); clean;) {
+        const char* end = raw.data() + raw.size();
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        if (!nl) break;
+        if (nl > raw.data() && (nl[-1] == ' ' || nl[-1] == '\t')) clean = false;
+        p = nl + 1;
+    }
+    if (clean) return std::string(raw);
     std::string s;
     s.reserve(raw.size());
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        char c = raw[i];
-        if (c == '\r') {
-            if (i + 1 < raw.size() && raw[i + 1] == '\n') continue;  // CRLF
-            c = '\n';                                                // lone CR
+    bool hasCr = std::memchr(raw.data(), '\r', raw.size()) != nullptr;
+    while (!raw.empty()) {
+        // Line end: LF, CRLF or a lone CR.
+        std::size_t len;
+        std::size_t skip;
+        if (!hasCr) {
+            const void* nl = std::memchr(raw.data(), '\n', raw.size());
+            len = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - raw.data()) : raw.size();
+            skip = nl ? 1 : 0;
+        } else {
+            len = 0;
+            while (len < raw.size() && raw[len] != '\r' && raw[len] != '\n') ++len;
+            if (len == raw.size()) {
+                len = std::string_view::npos;
+            }
+            if (len == std::string_view::npos) {
+                len = raw.size();
+                skip = 0;
+            } else {
+                skip = (raw[len] == '\r' && len + 1 < raw.size() && raw[len + 1] == '\n') ? 2 : 1;
+            }
         }
-        if (c == '\n')
-            while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
-        s += c;
+        std::string_view line = raw.substr(0, len);
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+        s.append(line);
+        if (skip) s += '\n';
+        raw.remove_prefix(len + skip);
     }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
     return s;
 }
 
@@ -268,19 +326,29 @@ Headers parseHeaders(std::string_view block) {
     bool open = false;
     auto commit = [&] {
         if (!open) return;
-        std::string v;
-        for (char c : value) {
-            if (c == '\t') c = ' ';
-            if (c == ' ' && !v.empty() && v.back() == ' ') continue;
-            v += c;
+        bool squeeze = false;
+        for (std::size_t i = 0; i < value.size() && !squeeze; ++i)
+            squeeze = value[i] == '\t' || (value[i] == ' ' && i + 1 < value.size() && value[i + 1] == ' ');
+        if (squeeze) {
+            std::size_t o = 0;
+            for (char c : value) {
+                if (c == '\t') c = ' ';
+                if (c == ' ' && o > 0 && value[o - 1] == ' ') continue;
+                value[o++] = c;
+            }
+            value.resize(o);
         }
-        while (!v.empty() && v.back() == ' ') v.pop_back();
-        if (name == "received") h.received().push_back(v);
-        h.set(name, std::move(v));
+        while (!value.empty() && value.back() == ' ') value.pop_back();
+        if (name == "received") h.received().push_back(value);
+        h.set(name, std::move(value));
+        value.clear();
         open = false;
     };
-    for (std::string_view line : splitLines(block)) {
-        while (startsWith(line, ">")) {  // quoted (forwarded) header block
+    while (!block.empty()) {
+        std::size_t nl = block.find('\n');
+        std::string_view line = block.substr(0, nl);
+        block.remove_prefix(nl == std::string_view::npos ? block.size() : nl + 1);
+        while (!line.empty() && line[0] == '>') {  // quoted (forwarded) header block
             std::size_t n = 0;
             while (n < line.size() && line[n] == '>') ++n;
             if (n < line.size() && line[n] == ' ')
@@ -306,12 +374,14 @@ Headers parseHeaders(std::string_view block) {
         commit();
         if (colon == std::string_view::npos || colon == 0) continue;
         bool ok = true;
-        for (std::size_t i = 0; i < colon; ++i) {
-            unsigned char c = static_cast<unsigned char>(line[i]);
-            if (!(std::isalnum(c) || c == '_' || c == '-')) ok = false;
+        for (std::size_t i = 0; i < colon && ok; ++i) {
+            char c = line[i];
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         }
         if (!ok) continue;
-        name = lower(line.substr(0, colon));
+        name.assign(line.substr(0, colon));
+        for (auto& c : name)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
         std::string_view v = line.substr(colon + 1);
         while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
         value.assign(v);
@@ -333,7 +403,10 @@ std::optional<Report> readReport(std::string_view raw, const MimeLimits& limits)
         headBlock.remove_prefix(nl == std::string_view::npos ? headBlock.size() : nl + 1);
     }
     r.head = parseHeaders(headBlock);
-    std::string body = text.substr(sep + 2) + "\n";
+    std::string body;
+    body.reserve(text.size() - sep);
+    body.append(text, sep + 2, std::string::npos);
+    body += '\n';
 
     std::string subject = r.head.get("subject");
     if (hasEncodedWord(subject)) subject = decodeEncodedWords(subject);
@@ -364,6 +437,7 @@ std::optional<Report> readReport(std::string_view raw, const MimeLimits& limits)
     } else if (startsWith(type, "multipart/")) {
         Flattener f(limits);
         std::string flat;
+        flat.reserve(body.size());
         if (f.multipart(ct, body, 0, flat) && !flat.empty()) body = std::move(flat);
     }
     r.body = tidy(body, limits.maxLine);
@@ -393,59 +467,76 @@ std::string base64Decode(std::string_view in) {
 std::string quotedPrintableDecode(std::string_view in, bool header) {
     std::string out;
     out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (header && c == '_') {
+    while (!in.empty()) {
+        // Copy the plain run up to the next '=' (or '_' in headers) in one go.
+        std::size_t n = header ? in.find_first_of("=_") : in.find('=');
+        if (n == std::string_view::npos) n = in.size();
+        out.append(in.substr(0, n));
+        in.remove_prefix(n);
+        if (in.empty()) break;
+        if (in[0] == '_') {
             out += ' ';
-        } else if (c == '=') {
-            if (i + 1 < in.size() && in[i + 1] == '\n') {  // soft line break
-                ++i;
-            } else if (i + 2 < in.size() && hexValue(in[i + 1]) >= 0 && hexValue(in[i + 2]) >= 0) {
-                out += static_cast<char>(hexValue(in[i + 1]) * 16 + hexValue(in[i + 2]));
-                i += 2;
-            } else {
-                out += c;
-            }
+            in.remove_prefix(1);
+        } else if (in.size() >= 2 && in[1] == '\n') {  // soft line break
+            in.remove_prefix(2);
+        } else if (in.size() >= 3 && hexValue(in[1]) >= 0 && hexValue(in[2]) >= 0) {
+            out += static_cast<char>(hexValue(in[1]) * 16 + hexValue(in[2]));
+            in.remove_prefix(3);
         } else {
-            out += c;
+            out += '=';
+            in.remove_prefix(1);
         }
     }
     return out;
 }
+
+namespace {
+// iconv_open loads a conversion module: keep one descriptor per charset and thread.
+iconv_t converter(const std::string& charset) {
+    thread_local std::vector<std::pair<std::string, IconvPtr>> cache;
+    for (auto& [name, cd] : cache)
+        if (name == charset) {
+            iconv(static_cast<iconv_t>(cd.get()), nullptr, nullptr, nullptr, nullptr);  // reset shift state
+            return static_cast<iconv_t>(cd.get());
+        }
+    void* cd = iconv_open("UTF-8", charset.c_str());
+    if (cd == reinterpret_cast<void*>(-1)) return reinterpret_cast<iconv_t>(-1);
+    if (cache.size() >= 16) cache.erase(cache.begin());
+    cache.emplace_back(charset, IconvPtr(cd));
+    return static_cast<iconv_t>(cd);
+}
+}  // namespace
 
 std::string toUtf8(std::string_view text, std::string_view charset) {
     std::string cs = canonicalCharset(charset);
     if (cs.empty() || cs == "utf-8" || cs == "us-ascii" || cs == "ascii" || text.empty()) return std::string(text);
     bool ascii = true;
     for (unsigned char c : text)
-        if (c >= 0x80 || c == 0x1b || c == '+') ascii = false;  // ESC (ISO-2022) and '+' (UTF-7) shift states
+        if (c >= 0x80 || c == 0x1b || c == '+') {  // ESC (ISO-2022) and '+' (UTF-7) shift states
+            ascii = false;
+            break;
+        }
     if (ascii) return std::string(text);
-    IconvPtr cd(iconv_open("UTF-8", cs.c_str()));
-    if (cd.get() == reinterpret_cast<void*>(-1)) {
-        cd.release();
-        return std::string(text);
-    }
+    iconv_t cd = converter(cs);
+    if (cd == reinterpret_cast<iconv_t>(-1)) return std::string(text);
     std::string out;
-    out.resize(text.size() * 4 + 16);
+    out.reserve(text.size() + text.size() / 2 + 16);
+    char buf[8192];
     char* in = const_cast<char*>(text.data());
     std::size_t inLeft = text.size();
-    char* o = out.data();
-    std::size_t outLeft = out.size();
     while (inLeft > 0) {
-        std::size_t rc = iconv(static_cast<iconv_t>(cd.get()), &in, &inLeft, &o, &outLeft);
+        char* o = buf;
+        std::size_t outLeft = sizeof buf;
+        std::size_t rc = iconv(cd, &in, &inLeft, &o, &outLeft);
+        out.append(buf, sizeof buf - outLeft);
         if (rc != static_cast<std::size_t>(-1)) break;
-        if (errno == E2BIG) break;  // cannot happen with 4x room; stop safely
+        if (errno == E2BIG) continue;  // buffer full: flush and go on
         // Invalid or truncated sequence: emit U+FFFD and skip one byte.
-        if (outLeft < 3) break;
-        *o++ = '\xEF';
-        *o++ = '\xBF';
-        *o++ = '\xBD';
-        outLeft -= 3;
+        out += "\xEF\xBF\xBD";
         ++in;
         --inLeft;
-        iconv(static_cast<iconv_t>(cd.get()), nullptr, nullptr, nullptr, nullptr);
+        iconv(cd, nullptr, nullptr, nullptr, nullptr);
     }
-    out.resize(out.size() - outLeft);
     return out;
 }
 

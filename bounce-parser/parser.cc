@@ -175,12 +175,27 @@ ReportHints collectHints(const Headers& head, std::string_view body, const std::
             if (x == s) return;
         if (v.size() < 16) v.push_back(std::move(s));
     };
+    auto prefixed = [](std::string_view line, std::string_view name) {
+        if (line.size() < name.size()) return false;
+        for (std::size_t i = 0; i < name.size(); ++i)
+            if ((line[i] | 0x20) != (name[i] | 0x20)) return false;
+        return true;
+    };
     auto scan = [&](std::string_view text) {
-        for (std::string_view line : splitLines(text)) {
-            if (h.envid.empty() && envid.search(line, m)) h.envid = m.str(1);
-            else if (msgid.search(line, m)) addUnique(h.messageIds, m.str(1));
-            else if (retPath.search(line, m)) addUnique(h.returnPaths, m.str(1));
-            else if (internal.search(line, m)) addUnique(h.internalIds, m.str(1));
+        while (!text.empty()) {
+            std::size_t nl = text.find('\n');
+            std::string_view line = text.substr(0, nl);
+            text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+            // Field-name prefix tests before the patterns.
+            if (prefixed(line, "original-envelope-id:")) {
+                if (h.envid.empty() && envid.search(line, m)) h.envid = m.str(1);
+            } else if (prefixed(line, "message-id:")) {
+                if (msgid.search(line, m)) addUnique(h.messageIds, m.str(1));
+            } else if (prefixed(line, "return-path:") || prefixed(line, "x-postfix-sender:")) {
+                if (retPath.search(line, m)) addUnique(h.returnPaths, m.str(1));
+            } else if (prefixed(line, "x-v2v-")) {
+                if (internal.search(line, m)) addUnique(h.internalIds, m.str(1));
+            }
         }
     };
     scan(body);

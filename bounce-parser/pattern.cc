@@ -4,6 +4,10 @@
 
 #include <pcre2.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
 #include <stdexcept>
 
 namespace v2v::bounce {
@@ -41,6 +45,7 @@ pcre2_code* compile(std::string_view pattern, std::uint32_t flags, bool jit) {
     if (flags & Regex::extended) opts |= PCRE2_EXTENDED;
     if (flags & Regex::multiline) opts |= PCRE2_MULTILINE;
     if (flags & Regex::dotall) opts |= PCRE2_DOTALL;
+    if (flags & Regex::anchored) opts |= PCRE2_ANCHORED;
     int err = 0;
     PCRE2_SIZE off = 0;
     pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
@@ -68,7 +73,9 @@ int Regex::run(std::string_view subject, std::size_t start) const {
                        st.ctx);
 }
 
-bool Regex::test(std::string_view subject) const { return run(subject, 0) > 0; }
+bool Regex::test(std::string_view subject, std::size_t start) const {
+    return start <= subject.size() && run(subject, start) > 0;
+}
 
 bool Regex::search(std::string_view subject, Match& m, std::size_t start) const {
     if (start > subject.size()) return false;
@@ -112,6 +119,198 @@ std::string Regex::replaceAll(std::string_view subject, std::string_view repl) c
     }
     if (at < subject.size()) out.append(subject.substr(at));
     return out;
+}
+
+PhraseSet::PhraseSet(std::initializer_list<std::string_view> phrases) : bitmap_(65536 / 64, 0) {
+    for (auto p : phrases) {
+        if (p.size() < 2) {
+            shortOnes_.push_back(p);
+            continue;
+        }
+        auto key = static_cast<std::uint16_t>(static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1]));
+        index_.emplace_back(key, static_cast<std::uint16_t>(phrases_.size()));
+        bitmap_[key / 64] |= std::uint64_t{1} << (key % 64);
+        phrases_.push_back(p);
+    }
+    std::sort(index_.begin(), index_.end());
+}
+
+bool PhraseSet::any(std::string_view t) const {
+    for (auto p : shortOnes_)
+        if (t.find(p) != std::string_view::npos) return true;
+    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+        auto key = static_cast<std::uint16_t>(static_cast<unsigned char>(t[i]) << 8 | static_cast<unsigned char>(t[i + 1]));
+        if (!(bitmap_[key / 64] >> (key % 64) & 1)) continue;
+        auto it = std::lower_bound(index_.begin(), index_.end(), std::make_pair(key, std::uint16_t{0}));
+        for (; it != index_.end() && it->first == key; ++it) {
+            std::string_view p = phrases_[it->second];
+            if (t.size() - i >= p.size() && t.compare(i, p.size(), p) == 0) return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string> splitAlternation(std::string_view p) {
+    while (!p.empty() && std::isspace(static_cast<unsigned char>(p.front()))) p.remove_prefix(1);
+    while (!p.empty() && std::isspace(static_cast<unsigned char>(p.back()))) p.remove_suffix(1);
+    if ((p.substr(0, 3) == "(?>" || p.substr(0, 3) == "(?:") && !p.empty() && p.back() == ')')
+        p = p.substr(3, p.size() - 4);
+    std::vector<std::string> out;
+    std::string cur;
+    int depth = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        char c = p[i];
+        if (c == '\\' && i + 1 < p.size()) {
+            cur += c;
+            cur += p[++i];
+            continue;
+        }
+        if (c == '[') {  // a class: copy to its closing ']' ("[]...]" and "[^]...]" keep the first ']')
+            std::size_t j = i + 1;
+            if (j < p.size() && p[j] == '^') ++j;
+            if (j < p.size() && p[j] == ']') ++j;
+            while (j < p.size() && p[j] != ']') j += p[j] == '\\' ? 2 : 1;
+            cur.append(p.substr(i, j - i + 1));
+            i = j;
+            continue;
+        }
+        if (c == '(') ++depth;
+        if (c == ')') --depth;
+        if (c == '|' && depth == 0) {
+            out.push_back(cur);
+            cur.clear();
+            continue;
+        }
+        cur += c;
+    }
+    out.push_back(cur);
+    return out;
+}
+
+std::string literalPrefix(std::string_view a) {
+    std::string lit;
+    std::size_t i = 0;
+    auto skipBlanks = [&] {
+        while (i < a.size() && std::isspace(static_cast<unsigned char>(a[i]))) ++i;
+    };
+    for (;;) {
+        skipBlanks();
+        if (i >= a.size()) break;
+        char c = a[i];
+        char literal = 0;
+        std::size_t next = i + 1;
+        if (c == '[') {  // a one-character class "[x]" is a literal
+            if (i + 2 < a.size() && a[i + 2] == ']' && a[i + 1] != '^' && a[i + 1] != '\\') {
+                literal = a[i + 1];
+                next = i + 3;
+            }
+        } else if (c == '\\') {
+            if (i + 1 < a.size() && std::ispunct(static_cast<unsigned char>(a[i + 1]))) {
+                literal = a[i + 1];
+                next = i + 2;
+            }
+        } else if (std::string_view("().|^$?*+{}").find(c) == std::string_view::npos) {
+            literal = c;
+        }
+        if (!literal) break;
+        i = next;
+        skipBlanks();
+        if (i < a.size() && std::string_view("?*+{").find(a[i]) != std::string_view::npos) break;  // optional
+        lit += literal;
+    }
+    return lit;
+}
+
+namespace {
+constexpr std::uint32_t kBuckets = 65536;
+
+std::uint32_t key2(const char* p) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1]));
+}
+std::uint32_t key4(const char* p) {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return (v * 2654435761u) >> 16;  // Fibonacci hashing into 16 bits
+}
+}  // namespace
+
+void TaggedSet::add(unsigned tag, std::string prefix, std::shared_ptr<Regex> re) {
+    if (prefix.size() >= 4) {
+        std::uint32_t k = key4(prefix.data());
+        pending4_.push_back({k, Entry{tag, std::move(prefix), std::move(re)}});
+    } else {
+        std::uint32_t k = key2(prefix.data());
+        pending2_.push_back({k, Entry{tag, std::move(prefix), std::move(re)}});
+    }
+}
+
+void TaggedSet::addPhrase(unsigned tag, std::string_view phrase) {
+    if (phrase.size() < 2)
+        shortPhrases_.emplace_back(tag, phrase);
+    else
+        add(tag, std::string(phrase), nullptr);
+}
+
+void TaggedSet::addAlternation(unsigned tag, std::string_view pattern, std::uint32_t flags) {
+    std::string rest;
+    for (const std::string& alt : splitAlternation(pattern)) {
+        std::string lit = literalPrefix(alt);
+        if (lit.size() < 2 || (flags & Regex::icase)) {
+            rest += (rest.empty() ? "" : "|") + alt;
+            continue;
+        }
+        add(tag, lit, std::make_shared<Regex>("(?:" + alt + ")", flags | Regex::anchored));
+    }
+    if (!rest.empty()) rest_.emplace_back(tag, std::make_unique<Regex>("(?:" + rest + ")", flags));
+}
+
+void TaggedSet::build(std::vector<std::pair<std::uint32_t, Entry>>& pending, Index& index) {
+    std::stable_sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    index.start.assign(kBuckets + 1, 0);
+    for (const auto& p : pending) ++index.start[p.first + 1];
+    for (std::uint32_t b = 0; b < kBuckets; ++b) index.start[b + 1] += index.start[b];
+    for (auto& p : pending) index.entries.push_back(std::move(p.second));
+    pending.clear();
+}
+
+void TaggedSet::finish() {
+    build(pending4_, by4_);
+    build(pending2_, by2_);
+}
+
+bool TaggedSet::tryEntries(const Index& index, std::uint32_t key, std::string_view t, std::size_t i,
+                           std::uint64_t& hits) {
+    for (std::uint32_t e = index.start[key]; e < index.start[key + 1]; ++e) {
+        const Entry& entry = index.entries[e];
+        std::uint64_t bit = std::uint64_t{1} << entry.tag;
+        if (hits & bit) continue;  // this rule already matched
+        const std::string& pre = entry.prefix;
+        if (t.size() - i < pre.size() || std::memcmp(t.data() + i, pre.data(), pre.size()) != 0) continue;
+        if (!entry.re || entry.re->test(t, i)) hits |= bit;
+    }
+    return false;
+}
+
+std::uint64_t TaggedSet::match(std::string_view t) const {
+    std::uint64_t hits = 0;
+    for (const auto& [tag, p] : shortPhrases_)
+        if (t.find(p) != std::string_view::npos) hits |= std::uint64_t{1} << tag;
+    const char* d = t.data();
+    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+        if (!by4_.empty() && i + 4 <= t.size()) {
+            std::uint32_t k = key4(d + i);
+            if (by4_.start[k] != by4_.start[k + 1]) tryEntries(by4_, k, t, i, hits);
+        }
+        if (!by2_.empty()) {
+            std::uint32_t k = key2(d + i);
+            if (by2_.start[k] != by2_.start[k + 1]) tryEntries(by2_, k, t, i, hits);
+        }
+    }
+    for (const auto& [tag, re] : rest_) {
+        std::uint64_t bit = std::uint64_t{1} << tag;
+        if (!(hits & bit) && re->test(t)) hits |= bit;
+    }
+    return hits;
 }
 
 bool regexTest(std::string_view pattern, std::string_view subject, std::uint32_t flags) {

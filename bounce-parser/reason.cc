@@ -21,8 +21,11 @@ struct Checks {
     std::string lowerDiag = lower(f.diagnostic);
     std::string named = statusReason(f.status);
 
+    // Every wording rule evaluated once, in one pass over the text.
+    std::uint64_t wording = reasonRuleBits(lowerDiag);
+
     bool is(std::string_view r) const { return f.reason == r; }
-    bool m(std::string_view r) const { return matchReason(r, lowerDiag); }
+    bool m(std::string_view r) const { return ruleMatched(wording, r); }
 
     bool mailboxFull() const {
         if (f.status.empty()) return false;
@@ -148,7 +151,7 @@ std::string decideReason(const Facts& f) {
     if (r == "undefined") r.clear();
     if (r.empty() && f.action == "delayed") r = "expired";
     if (!r.empty()) return r;
-    if (matchReason("vacation", c.lowerDiag)) return "vacation";
+    if (c.m("vacation")) return "vacation";
     return f.diagnostic.empty() ? "undefined" : "onhold";
 }
 

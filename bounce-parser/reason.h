@@ -3,6 +3,7 @@
 // diagnostic (phrase tables per reason, Sisimai 4.25, BSD-2-Clause).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -26,8 +27,12 @@ bool isRetryReason(std::string_view reason);
 // The final reason for a failed/delayed/delivered record.
 std::string decideReason(const Facts& f);
 
-// Phrase rules, one per reason; `lowerText` must be lower-cased.
+// Wording rules, one per reason; `lowerText` must be lower-cased.
 bool matchReason(std::string_view reason, std::string_view lowerText);
+// All wording rules at once (one pass): a bit set per matching rule; test
+// a reason with ruleMatched().
+std::uint64_t reasonRuleBits(std::string_view lowerText);
+bool ruleMatched(std::uint64_t bits, std::string_view reason);
 
 // Remote-host specific tables (Google, Microsoft, Cox, ...): a reason or "".
 std::string remoteHostReason(const Facts& f);

@@ -1,9 +1,11 @@
 // Command line parsing and correlation candidates.
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
 #include <sstream>
 
 #include "cli.h"
+#include "config.h"
 #include "correlate.h"
 
 using namespace v2v::bounce;
@@ -59,4 +61,31 @@ BOOST_AUTO_TEST_CASE(candidates_strongest_first) {
     BOOST_TEST(!c[3].index);
     BOOST_TEST(c[4].source == "header");
     BOOST_TEST(correlationCandidates("bounce+x@b.test", ReportHints{}, VerpKeys{"bounce", "b.test"}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(man_page_documents_keys_exit_codes_and_options) {
+    std::ifstream in(std::string(V2V_SRCDIR) + "/man/v2v-bounce-parser.8");
+    BOOST_REQUIRE(in);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::string page = ss.str();
+    for (std::size_t p; (p = page.find("\\-")) != std::string::npos;) page.replace(p, 2, "-");
+    int keys = 0;
+    for (const auto& k : v2v::configKeys()) {
+        if (k.path.rfind("bounce_parser.", 0) != 0) continue;
+        ++keys;
+        BOOST_TEST(page.find(k.path) != std::string::npos, "v2v-bounce-parser(8) does not document " << k.path);
+        BOOST_TEST(page.find("default " + k.default_value) != std::string::npos,
+                   "v2v-bounce-parser(8) does not give the default of " << k.path);
+    }
+    BOOST_TEST(keys >= 2);
+    for (const char* needle : {".SH DIAGNOSTICS", ".B 0\n", ".B 75\n", ".B 78\n", ".SH SECURITY", "user=v2v-bounce",
+                               "v2v-bounce unix", "transport_maps", ".SH REASONS", "--parse-only", "--help",
+                               "--version", "-c"})
+        BOOST_TEST(page.find(needle) != std::string::npos, "v2v-bounce-parser(8) lacks " << needle);
+    // Every option of the usage text is in the page.
+    for (const char* opt : {"--config", "--parse-only", "--help", "--version"}) {
+        BOOST_TEST(usageText().find(opt) != std::string::npos);
+        BOOST_TEST(page.find(opt) != std::string::npos);
+    }
 }
