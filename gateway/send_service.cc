@@ -1,6 +1,11 @@
 // Accepting one email (see send_service.h).
 #include "send_service.h"
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+
 #include "email_store.h"
 #include "ids.h"
 #include "log.h"
@@ -76,8 +81,9 @@ std::variant<PreparedEmail, ApiError> prepareSend(App& app, const AuthContext& a
     return p;
 }
 
-std::optional<ApiError> commitAndQueue(App& app, const std::vector<PreparedEmail*>& emails) {
-    if (emails.empty()) return std::nullopt;
+namespace {
+
+std::optional<ApiError> commitAndQueueNow(App& app, const std::vector<PreparedEmail*>& emails) {
     Db& db = app.db();
     const std::int64_t now = nowSeconds();
     {
@@ -103,6 +109,67 @@ std::optional<ApiError> commitAndQueue(App& app, const std::vector<PreparedEmail
                                    << "> recipients=" << p->email.recipients.size() << " size=" << p->email.mime.size()
                                    << " status=" << p->email.status;
     return std::nullopt;
+}
+
+// Leader/follower group commit: requests arriving while a commit runs wait, and
+// the next leader writes all of their emails in one SQLite transaction and one
+// Redis round trip. Each waiter gets the shared outcome (all or nothing).
+class GroupCommit {
+public:
+    std::optional<ApiError> submit(App& app, const std::vector<PreparedEmail*>& emails) {
+        Waiter me{&emails};
+        std::unique_lock<std::mutex> lk(mu_);
+        queue_.push_back(&me);
+        while (!me.done) {
+            if (leaderActive_) {
+                cv_.wait(lk);
+                continue;
+            }
+            leaderActive_ = true;
+            std::vector<Waiter*> group(queue_.begin(), queue_.end());
+            queue_.clear();
+            lk.unlock();
+            std::vector<PreparedEmail*> all;
+            for (auto* w : group) all.insert(all.end(), w->emails->begin(), w->emails->end());
+            std::optional<ApiError> result;
+            std::exception_ptr error;
+            try {
+                result = commitAndQueueNow(app, all);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            lk.lock();
+            for (auto* w : group) {
+                w->result = result;
+                w->error = error;
+                w->done = true;
+            }
+            leaderActive_ = false;
+            cv_.notify_all();
+        }
+        if (me.error) std::rethrow_exception(me.error);
+        return me.result;
+    }
+
+private:
+    struct Waiter {
+        const std::vector<PreparedEmail*>* emails;
+        std::optional<ApiError> result;
+        std::exception_ptr error;
+        bool done = false;
+    };
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Waiter*> queue_;
+    bool leaderActive_ = false;
+};
+
+}  // namespace
+
+std::optional<ApiError> commitAndQueue(App& app, const std::vector<PreparedEmail*>& emails) {
+    if (emails.empty()) return std::nullopt;
+    static GroupCommit group;
+    return group.submit(app, emails);
 }
 
 std::variant<Accepted, ApiError> acceptSend(App& app, const AuthContext& auth, const SendRequest& req) {
