@@ -1,4 +1,6 @@
 // v2v-gateway: REST API, injector workers and tracking endpoints (see v2v-gateway(8)).
+#include <unistd.h>
+
 #include <cstring>
 #include <iostream>
 
@@ -11,7 +13,8 @@ const char* kUsage =
     "usage: v2v-gateway [-c FILE] [--check-config] [--help] [--version]\n"
     "  -c FILE          configuration file (default /etc/v2v/v2v.yaml)\n"
     "  --check-config   load and validate the configuration, then exit\n"
-    "exit status: 0 ok, 64 usage, 71 cannot listen, 78 configuration error\n";
+    "exit status: 0 ok, 64 usage, 70 internal error, 71 cannot listen, 77 run as root,\n"
+    "             78 configuration error\n";
 }
 
 int main(int argc, char** argv) {
@@ -35,6 +38,10 @@ int main(int argc, char** argv) {
     if (checkOnly) {
         std::cout << configPath << ": ok\n";
         return 0;
+    }
+    if (geteuid() == 0) {
+        V2V_LOG(fatal, "gateway") << "refusing to run as root: start v2v-gateway as its own user (e.g. v2v-gateway)";
+        return 77;
     }
     try {
         return v2v::gw::run(cfg);
