@@ -14,6 +14,7 @@
 #include "log.h"
 #include "output.h"
 #include "parser.h"
+#include "pattern.h"
 #include "store.h"
 #include "v2v_autoconf.h"
 
@@ -189,6 +190,7 @@ std::optional<Options> parseOptions(const std::vector<std::string>& args, std::o
 }
 
 int run(const Options& o) {
+    Regex::setJit(false);  // one report per process: compiling for speed would cost more than it saves
     if (o.help) {
         std::cout << usageText();
         return kOk;

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstring>
 
+#include <atomic>
 #include <stdexcept>
 
 namespace v2v::bounce {
@@ -39,6 +40,8 @@ ThreadState& state() {
     return s;
 }
 
+std::atomic<bool> g_jit{true};
+
 pcre2_code* compile(std::string_view pattern, std::uint32_t flags, bool jit) {
     std::uint32_t opts = 0;
     if (flags & Regex::icase) opts |= PCRE2_CASELESS;
@@ -64,7 +67,10 @@ pcre2_code* compile(std::string_view pattern, std::uint32_t flags, bool jit) {
 
 void Regex::CodeFree::operator()(void* p) const { pcre2_code_free(static_cast<pcre2_code*>(p)); }
 
-Regex::Regex(std::string_view pattern, std::uint32_t flags) : code_(compile(pattern, flags, true)) {}
+void Regex::setJit(bool enabled) { g_jit = enabled; }
+
+Regex::Regex(std::string_view pattern, std::uint32_t flags)
+    : code_(compile(pattern, flags, g_jit && !(flags & nojit))) {}
 
 int Regex::run(std::string_view subject, std::size_t start) const {
     ThreadState& st = state();
@@ -187,7 +193,7 @@ std::vector<std::string> splitAlternation(std::string_view p) {
     return out;
 }
 
-std::string literalPrefix(std::string_view a) {
+std::string literalPrefix(std::string_view a, bool* complete) {
     std::string lit;
     std::size_t i = 0;
     auto skipBlanks = [&] {
@@ -218,23 +224,34 @@ std::string literalPrefix(std::string_view a) {
         if (i < a.size() && std::string_view("?*+{").find(a[i]) != std::string_view::npos) break;  // optional
         lit += literal;
     }
+    if (complete) {
+        skipBlanks();
+        *complete = i >= a.size();
+    }
     return lit;
 }
 
 namespace {
-constexpr std::uint32_t kBuckets = 65536;
+constexpr unsigned kBucketBits = 12;  // 4096 buckets: a few hundred entries spread thin
+constexpr std::uint32_t kBuckets = 1u << kBucketBits;
 
 std::uint32_t key2(const char* p) {
-    return static_cast<std::uint32_t>(static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1]));
+    std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1]));
+    return (v * 2654435761u) >> (32 - kBucketBits);  // Fibonacci hashing
 }
 std::uint32_t key4(const char* p) {
     std::uint32_t v;
     std::memcpy(&v, p, 4);
-    return (v * 2654435761u) >> 16;  // Fibonacci hashing into 16 bits
+    return (v * 2654435761u) >> (32 - kBucketBits);
 }
 }  // namespace
 
-void TaggedSet::add(unsigned tag, std::string prefix, std::shared_ptr<Regex> re) {
+bool TaggedSet::Lazy::test(std::string_view t, std::size_t at) {
+    std::call_once(once, [this] { re = std::make_unique<Regex>(pattern, flags); });
+    return re->test(t, at);
+}
+
+void TaggedSet::add(unsigned tag, std::string prefix, std::shared_ptr<Lazy> re) {
     if (prefix.size() >= 4) {
         std::uint32_t k = key4(prefix.data());
         pending4_.push_back({k, Entry{tag, std::move(prefix), std::move(re)}});
@@ -254,12 +271,19 @@ void TaggedSet::addPhrase(unsigned tag, std::string_view phrase) {
 void TaggedSet::addAlternation(unsigned tag, std::string_view pattern, std::uint32_t flags) {
     std::string rest;
     for (const std::string& alt : splitAlternation(pattern)) {
-        std::string lit = literalPrefix(alt);
+        bool complete = false;
+        std::string lit = literalPrefix(alt, &complete);
         if (lit.size() < 2 || (flags & Regex::icase)) {
             rest += (rest.empty() ? "" : "|") + alt;
             continue;
         }
-        add(tag, lit, std::make_shared<Regex>("(?:" + alt + ")", flags | Regex::anchored));
+        std::shared_ptr<Lazy> re;
+        if (!complete) {  // interpreted: it runs only where its prefix already matched
+            re = std::make_shared<Lazy>();
+            re->pattern = "(?:" + alt + ")";
+            re->flags = flags | Regex::anchored | Regex::nojit;
+        }
+        add(tag, lit, std::move(re));
     }
     if (!rest.empty()) rest_.emplace_back(tag, std::make_unique<Regex>("(?:" + rest + ")", flags));
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,7 +37,10 @@ private:
 
 class Regex {
 public:
-    enum Flags : std::uint32_t { none = 0, icase = 1, extended = 2, multiline = 4, dotall = 8, anchored = 16 };
+    enum Flags : std::uint32_t { none = 0, icase = 1, extended = 2, multiline = 4, dotall = 8, anchored = 16, nojit = 32 };
+    // JIT compilation pays off after many matches; a process that reads one
+    // report (the pipe program) turns it off before the first pattern is used.
+    static void setJit(bool enabled);
     // Throws std::invalid_argument on a bad pattern (a programming error).
     explicit Regex(std::string_view pattern, std::uint32_t flags = none);
     Regex(Regex&&) noexcept = default;
@@ -86,14 +90,23 @@ public:
     std::uint64_t match(std::string_view text) const;  // bit `tag` set when the rule matches
 
 private:
+    // An anchored alternative, compiled the first time its prefix is seen.
+    struct Lazy {
+        std::string pattern;
+        std::uint32_t flags;
+        std::once_flag once;
+        std::unique_ptr<Regex> re;
+        bool test(std::string_view t, std::size_t at);
+    };
     struct Entry {
         unsigned tag;
-        std::string prefix;          // literal bytes the entry starts with (the whole phrase, for phrases)
-        std::shared_ptr<Regex> re;   // the anchored alternative (null for a phrase)
+        std::string prefix;         // literal bytes the entry starts with (the whole text, for literals)
+        std::shared_ptr<Lazy> re;   // the rest of the alternative (null when it is all literal)
     };
-    // Entries keyed by a hash of their first four bytes, or by their first
+    // Entries keyed by a hash of their first four bytes, or of their first
     // two when the literal prefix is shorter; CSR layout: bucket b holds
-    // entries [start[b], start[b+1]).
+    // entries [start[b], start[b+1]). Entries are checked against the text
+    // in full, so hash collisions only cost a comparison.
     struct Index {
         std::vector<std::uint32_t> start;
         std::vector<Entry> entries;
@@ -104,7 +117,7 @@ private:
     std::vector<std::pair<unsigned, std::string_view>> shortPhrases_;
     std::vector<std::pair<unsigned, std::unique_ptr<Regex>>> rest_;
 
-    void add(unsigned tag, std::string prefix, std::shared_ptr<Regex> re);
+    void add(unsigned tag, std::string prefix, std::shared_ptr<Lazy> re);
     static void build(std::vector<std::pair<std::uint32_t, Entry>>& pending, Index& index);
     static bool tryEntries(const Index& index, std::uint32_t key, std::string_view t, std::size_t i,
                            std::uint64_t& hits);
@@ -112,8 +125,9 @@ private:
 
 // The top-level alternatives of "(?>...)" / "(?:...)" (exposed for tests).
 std::vector<std::string> splitAlternation(std::string_view pattern);
-// The literal bytes an (extended-syntax) alternative must start with.
-std::string literalPrefix(std::string_view alternative);
+// The literal bytes an (extended-syntax) alternative must start with;
+// `complete` is set when the alternative is nothing but those bytes.
+std::string literalPrefix(std::string_view alternative, bool* complete = nullptr);
 
 // Convenience for one-off patterns built at run time (not JIT compiled).
 bool regexTest(std::string_view pattern, std::string_view subject, std::uint32_t flags = Regex::none);
