@@ -1,0 +1,136 @@
+// Per-request metrics and audit (see request_ops.h).
+#include "request_ops.h"
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "audit.h"
+#include "log.h"
+#include "ops_metrics.h"
+#include "route_table.h"
+
+namespace v2v::gw::ops {
+namespace {
+
+constexpr std::size_t kMaxIds = 500;  // a batch's ids at most
+
+struct Notes {
+    std::string client;
+    std::string errorCode;
+    std::vector<std::string> emailIds;
+};
+thread_local Notes tNotes;
+
+std::unique_ptr<AuditLog>& auditLog() {
+    static std::unique_ptr<AuditLog> log;
+    return log;
+}
+
+void addId(const nlohmann::json& v) {
+    if (v.is_string() && tNotes.emailIds.size() < kMaxIds) tNotes.emailIds.push_back(logSafe(v.get<std::string>(), 64));
+}
+
+void auditFailed(const std::string& path) {
+    static std::mutex m;
+    static std::int64_t lastLogged = 0;
+    std::lock_guard<std::mutex> lock(m);
+    std::int64_t now = nowMillis();
+    if (now - lastLogged < 60000) return;
+    lastLogged = now;
+    V2V_LOG(error, "audit") << path << ": cannot write the audit log; requests are not being audited";
+}
+
+}  // namespace
+
+void configure(const Config& cfg) {
+    metrics::registerAll();
+    if (cfg.log.audit_file.empty()) return;
+    auditLog() = std::make_unique<AuditLog>(cfg.log.audit_file);
+    std::string error;
+    if (!auditLog()->open(error)) V2V_LOG(error, "audit") << "log.audit_file: " << error;
+}
+
+void beginRequest() { tNotes = Notes{}; }
+
+void noteClient(const std::string& clientId) { tNotes.client = logSafe(clientId, 64); }
+
+void noteErrorCode(const std::string& code) { tNotes.errorCode = logSafe(code, 64); }
+
+void noteResponse(int status, const nlohmann::json& body) {
+    if (!body.is_object()) return;
+    if (status >= 400) {
+        auto e = body.find("error");
+        if (e != body.end() && e->is_object() && e->contains("code") && (*e)["code"].is_string())
+            noteErrorCode((*e)["code"].get<std::string>());
+        return;
+    }
+    if (auto id = body.find("id"); id != body.end()) addId(*id);
+    if (auto r = body.find("results"); r != body.end() && r->is_array())
+        for (const auto& item : *r)
+            if (item.is_object() && item.contains("id")) addId(item["id"]);
+}
+
+nlohmann::ordered_json auditRecord(const RequestFacts& f) {
+    nlohmann::ordered_json j;
+    j["source"] = "api";
+    j["ip"] = f.ip;
+    j["client"] = f.client.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.client);
+    j["method"] = f.method;
+    j["route"] = f.route;
+    j["path"] = logSafe(f.path, 256);
+    j["status"] = f.status;
+    j["result"] = f.status < 400 ? "ok" : (f.errorCode.empty() ? "error" : f.errorCode);
+    if (f.emailIds.size() == 1)
+        j["email_id"] = f.emailIds.front();
+    else if (f.emailIds.empty())
+        j["email_id"] = nullptr;
+    else
+        j["email_ids"] = f.emailIds;
+    j["duration_ms"] = static_cast<std::int64_t>(f.seconds * 1000.0 + 0.5);
+    return j;
+}
+
+namespace {
+void record(const std::string& method, const std::string& path, const std::string& ip, int status,
+            double seconds) {
+    RouteMatch m;
+    try {
+        m = gatewayRoutes().match(method, path);
+    } catch (const std::exception& e) {
+        V2V_LOG(error, "http") << "route table: " << e.what();
+    }
+    std::string route = m.route ? m.route->path : "other";
+    metrics::httpRequest(method, route, status, seconds);
+    AuditLog* log = auditLog().get();
+    if (!log || (m.route && m.route->isPublic)) return;
+    RequestFacts f;
+    f.method = method;
+    f.route = route;
+    f.path = path;
+    f.ip = ip;
+    f.client = tNotes.client;
+    f.errorCode = tNotes.errorCode;
+    f.status = status;
+    f.seconds = seconds;
+    if (route.rfind("/api/v1/email/", 0) == 0) {
+        f.emailIds = std::move(tNotes.emailIds);
+        // GET /email/{id}: the email asked for, whatever the answer.
+        if (auto id = m.params.find("id"); f.emailIds.empty() && id != m.params.end())
+            f.emailIds.push_back(logSafe(id->second, 64));
+    }
+    if (!log->write(auditRecord(f))) auditFailed(log->path());
+}
+
+}  // namespace
+
+void endRequest(const std::string& method, const std::string& path, const std::string& ip, int status,
+                double seconds) {
+    try {
+        record(method, path, ip, status, seconds);
+    } catch (const std::exception& e) {
+        V2V_LOG(error, "http") << "request metrics/audit: " << e.what();
+    }
+}
+
+}  // namespace v2v::gw::ops

@@ -1,0 +1,42 @@
+// What the gateway records about each request it answers: the metrics
+// (ops_metrics.h) and, for every non-public route, one audit log line with
+// the client, route, path, status (and error code), email ids and source IP.
+// Handlers run on one thread per request, so the facts they learn on the way
+// (the authenticated client, the email ids in the answer) are kept in a
+// thread-local record that guarded() (http_util.cc) opens and closes.
+// No Pistache here: libgateway code (auth.cc) notes facts too.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+namespace v2v::gw::ops {
+
+// Opens the audit log of log.audit_file (empty = off). Logs and continues when
+// it cannot be opened now (each request retries and the failure is logged).
+void configure(const Config& cfg);
+
+void beginRequest();
+// The client the request speaks for (token subject, or the client id of a token request).
+void noteClient(const std::string& clientId);
+// The JSON answer: email ids ("id", "results[].id") and the error code.
+void noteResponse(int status, const nlohmann::json& body);
+void noteErrorCode(const std::string& code);
+// Records the request: metrics always, the audit line unless the route is public.
+void endRequest(const std::string& method, const std::string& path, const std::string& ip, int status,
+                double seconds);
+
+// What one audit line says (pure, for tests).
+struct RequestFacts {
+    std::string method, route, path, ip, client, errorCode;
+    std::vector<std::string> emailIds;
+    int status = 0;
+    double seconds = 0;
+};
+nlohmann::ordered_json auditRecord(const RequestFacts& f);
+
+}  // namespace v2v::gw::ops
