@@ -48,6 +48,11 @@ public:
         return v;
     }
     int recipients() const { return recipients_; }
+    // The records and the returned headers, or nullopt when no recipient was found.
+    std::optional<ReaderResult> take(std::string rfc822) {
+        if (recipients_ == 0) return std::nullopt;
+        return ReaderResult{std::move(ds_), std::move(rfc822)};
+    }
     std::map<std::string, std::string>& perMessage() { return perMessage_; }
     // The record field a DSN field maps to ("rhost" for Reporting-MTA ...), or "".
     static std::string_view target(std::string_view fieldName);

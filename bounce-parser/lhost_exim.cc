@@ -79,6 +79,35 @@ void recipientsFromHeader(const Headers& head, std::vector<DeliveryStatus>& ds, 
 
 }  // namespace
 
+std::string eximReason(std::string_view diagnosis) {
+    static const PhraseTable messages = {
+        {"userunknown", {"user not found"}},
+        {"hostunknown",
+         {"all host address lookups failed permanently", "all relevant MX records point to non-existent hosts",
+          "Unrouteable address"}},
+        {"mailboxfull", {"mailbox is full", "error: quota exceed"}},
+        {"notaccept", {"an MX or SRV record indicated no SMTP service", "no host found for existing SMTP connection"}},
+        {"syntaxerror",
+         {"angle-brackets nested too deep", "expected word or \"<\"", "domain missing in source-routed address",
+          "malformed address:"}},
+        {"systemerror",
+         {"delivery to file forbidden", "delivery to pipe forbidden", "local delivery failed", "LMTP error after "}},
+        {"contenterror", {"Too many \"Received\" headers"}},
+    };
+    static const std::vector<std::string_view> delayed = {
+        "retry timeout exceeded",
+        "No action is required on your part",
+        "retry time not reached for any host after a long failure period",
+        "all hosts have been failing for a long time and were last tried",
+        "Delay reason: ",
+        "has been frozen",
+        "was frozen on arrival by ",
+    };
+    std::string r = reasonFromPhrases(diagnosis, messages);
+    if (r.empty() && containsAny(diagnosis, delayed)) r = "expired";
+    return r;
+}
+
 std::optional<ReaderResult> readExim(const Headers& head, std::string_view body) {
     static const Regex mailRu(R"([@].+[.]mail[.]ru[>]?)");
     static const Regex eximId(R"(\A[<]\w{7}[-]\w{6}[-]\w{2}[@])");
@@ -172,29 +201,6 @@ std::optional<ReaderResult> readExim(const Headers& head, std::string_view body)
     }
     if (recipients == 0) return std::nullopt;
 
-    static const PhraseTable messages = {
-        {"userunknown", {"user not found"}},
-        {"hostunknown",
-         {"all host address lookups failed permanently", "all relevant MX records point to non-existent hosts",
-          "Unrouteable address"}},
-        {"mailboxfull", {"mailbox is full", "error: quota exceed"}},
-        {"notaccept", {"an MX or SRV record indicated no SMTP service", "no host found for existing SMTP connection"}},
-        {"syntaxerror",
-         {"angle-brackets nested too deep", "expected word or \"<\"", "domain missing in source-routed address",
-          "malformed address:"}},
-        {"systemerror",
-         {"delivery to file forbidden", "delivery to pipe forbidden", "local delivery failed", "LMTP error after "}},
-        {"contenterror", {"Too many \"Received\" headers"}},
-    };
-    static const std::vector<std::string_view> delayed = {
-        "retry timeout exceeded",
-        "No action is required on your part",
-        "retry time not reached for any host after a long failure period",
-        "all hosts have been failing for a long time and were last tried",
-        "Delay reason: ",
-        "has been frozen",
-        "was frozen on arrival by ",
-    };
     std::string local = localHost(head);
     DeliveryStatus first = ds.front();
     for (auto& e : ds) {
@@ -214,8 +220,7 @@ std::optional<ReaderResult> readExim(const Headers& head, std::string_view body)
             } else if (e.command == "MAIL") {
                 e.reason = "onhold";
             } else {
-                e.reason = reasonFromPhrases(e.diagnosis, messages);
-                if (e.reason.empty() && containsAny(e.diagnosis, delayed)) e.reason = "expired";
+                e.reason = eximReason(e.diagnosis);
             }
         }
         std::string sv = e.status.empty() ? findStatus(e.diagnosis) : e.status;

@@ -12,26 +12,16 @@ std::optional<ReaderResult> readActivehunter(const Headers& head, std::string_vi
     static const Regex rcpt(R"(\A[>]{3}[ \t]+.+[<]([^ ]+?[@][^ ]+?)[>]\z)");
     static const Regex word(R"(\A[0-9A-Za-z]+)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "  ----- The following addresses had permanent fatal errors -----");
-            continue;
-        }
-        if (e.empty()) continue;
-        if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.str(1);
-            ++recipients;
-        } else if (word.test(e) && ds.back().diagnosis.empty()) {
-            ds.back().diagnosis = std::string(e);
-        }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) e.diagnosis = sweep(e.diagnosis);
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    forEachLineAfter(errorPart, startsWithAny({"  ----- The following addresses had permanent fatal errors -----"}),
+                     [&](std::string_view e) {
+                         if (rcpt.search(e, m))
+                             c.addRecipient(m.str(1));
+                         else if (word.test(e) && c.current().diagnosis.empty())
+                             c.current().diagnosis = std::string(e);
+                     });
+    return finishDsn(c, std::move(rfc822));
 }
 
 std::optional<ReaderResult> readAmavis(const Headers& head, std::string_view body) {
@@ -78,26 +68,19 @@ std::optional<ReaderResult> readMailFoundry(const Headers& head, std::string_vie
     static const Regex backbone(R"(^Content-Type:[ ]message/rfc822)", Regex::multiline);
     static const Regex rcpt(R"(\AUnable to deliver message to: [<]([^ ]+[@][^ ]+)[>]\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) reading = startsWith(e, "Unable to deliver message to:");
-        if (!reading || e.empty()) continue;
-        DeliveryStatus& v = ds.back();
-        if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.str(1);
-            ++recipients;
-        } else if (e == "Delivery failed for the following reason:") {
+    auto line = [&](std::string_view e) {
+        DeliveryStatus& v = c.current();
+        if (rcpt.search(e, m))
+            c.addRecipient(m.str(1));
+        else if (e == "Delivery failed for the following reason:")
             v.diagnosis = std::string(e);
-        } else if (!v.diagnosis.empty() && !startsWith(e, "-")) {
+        else if (!v.diagnosis.empty() && !startsWith(e, "-"))
             v.diagnosis += " " + std::string(e);
-        }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) e.diagnosis = sweep(e.diagnosis);
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    };
+    forEachLineAfter(errorPart, startsWithAny({"Unable to deliver message to:"}), line, true);
+    return finishDsn(c, std::move(rfc822));
 }
 
 std::optional<ReaderResult> readMailMarshalSMTP(const Headers& head, std::string_view body) {
@@ -169,27 +152,14 @@ std::optional<ReaderResult> readMcAfee(const Headers& head, std::string_view bod
         ))",
                                Regex::extended);
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     std::string diagnostic;
-    std::string_view prev;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = contains(e, "--- The following addresses had delivery problems ---");
-            prev = e;
-            continue;
-        }
-        if (e.empty()) {
-            prev = e;
-            continue;
-        }
-        DeliveryStatus& v = ds.back();
+    auto line = [&](std::string_view e, std::string_view prev) {
+        DeliveryStatus& v = c.current();
         if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.str(1);
+            c.addRecipient(m.str(1));
             diagnostic = m.str(2);
-            ++recipients;
         } else if (dsnFieldClass(e)) {
             if (auto o = parseDsnField(e)) {
                 if (auto t = DsnCollector::target(o->name); !t.empty()) fieldOf(v, t) = o->value;
@@ -199,14 +169,14 @@ std::optional<ReaderResult> readMcAfee(const Headers& head, std::string_view bod
         } else if (startsWith(prev, "Diagnostic-Code:") && folded.search(e, m)) {
             v.diagnosis += " " + m.str(1);
         }
-        prev = e;
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
+    };
+    auto start = [](std::string_view e) { return contains(e, "--- The following addresses had delivery problems ---"); };
+    forEachLineWithPrev(errorPart, start, line);
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis.empty() ? diagnostic : e.diagnosis);
         if (unknown.test(e.diagnosis)) e.reason = "userunknown";
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readMXLogic(const Headers& head, std::string_view body) {
@@ -225,49 +195,20 @@ std::optional<ReaderResult> readMXLogic(const Headers& head, std::string_view bo
     static const Regex hostIn(R"(host[ \t]+([^ \t]+)[ \t]\[.+\]:[ \t])");
     static const Regex after(R"(SMTP error from remote (?:mail server|mailer) after (?:end of )?([A-Za-z]{4}))");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "This message was created automatically by mail delivery software.");
-            continue;
-        }
-        if (e.empty()) continue;
-        if (rcpt.search(e, m)) {
-            DeliveryStatus& v = nextRecord(ds);
-            v.recipient = m.str(1);
-            v.diagnosis = m.str(2);
-            ++recipients;
-        } else if (static_cast<int>(ds.size()) == recipients) {
-            ds.back().diagnosis += std::string(e) + " ";
-        }
-    }
-    if (recipients == 0) return std::nullopt;
-    static const PhraseTable messages = {
-        {"userunknown", {"user not found"}},
-        {"hostunknown",
-         {"all host address lookups failed permanently", "all relevant MX records point to non-existent hosts",
-          "Unrouteable address"}},
-        {"mailboxfull", {"mailbox is full", "error: quota exceed"}},
-        {"notaccept", {"an MX or SRV record indicated no SMTP service", "no host found for existing SMTP connection"}},
-        {"syntaxerror",
-         {"angle-brackets nested too deep", "expected word or \"<\"", "domain missing in source-routed address",
-          "malformed address:"}},
-        {"systemerror",
-         {"delivery to file forbidden", "delivery to pipe forbidden", "local delivery failed", "LMTP error after "}},
-        {"contenterror", {"Too many \"Received\" headers"}},
-    };
-    static const std::vector<std::string_view> delayed = {
-        "retry timeout exceeded", "No action is required on your part",
-        "retry time not reached for any host after a long failure period",
-        "all hosts have been failing for a long time and were last tried", "Delay reason: ", "has been frozen",
-        "was frozen on arrival by "};
+    forEachLineAfter(errorPart, startsWithAny({"This message was created automatically by mail delivery software."}),
+                     [&](std::string_view e) {
+                         if (rcpt.search(e, m))
+                             c.addRecipient(m.str(1)).diagnosis = m.str(2);
+                         else if (static_cast<int>(c.ds().size()) == c.recipients())
+                             c.current().diagnosis += std::string(e) + " ";
+                     });
+    if (c.recipients() == 0) return std::nullopt;
     static const Regex localRe(R"(from[ \t]([^ ]+) )");
     std::string local;
     if (!head.received().empty() && localRe.search(head.received().back(), m)) local = m.str(1);
-    for (auto& e : ds) {
+    for (auto& e : c.ds()) {
         if (e.lhost.empty()) e.lhost = local;
         e.diagnosis = sweep(dashes.replaceAll(e.diagnosis, ""));
         if (e.rhost.empty()) {
@@ -285,12 +226,11 @@ std::optional<ReaderResult> readMXLogic(const Headers& head, std::string_view bo
             } else if (e.command == "HELO" || e.command == "EHLO") {
                 e.reason = "blocked";
             } else {
-                e.reason = reasonFromPhrases(e.diagnosis, messages);
-                if (e.reason.empty() && containsAny(e.diagnosis, delayed)) e.reason = "expired";
+                e.reason = eximReason(e.diagnosis);  // MXLogic runs Exim
             }
         }
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 }  // namespace v2v::bounce

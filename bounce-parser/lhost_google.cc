@@ -20,24 +20,17 @@ std::optional<ReaderResult> readGmail(const Headers& head, std::string_view body
                                 Regex::multiline | Regex::extended);
     static const Regex rcpt(R"(\A[ \t]+([^ ]+[@][^ ]+)\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) reading = startsWith(e, "Delivery to the following recipient");
-        if (!reading || e.empty()) continue;
-        if (rcpt.search(e, m)) {
-            DeliveryStatus& v = nextRecord(ds);
-            std::string r = firstAddress(m[1]);
-            if (!isEmailAddress(r)) continue;
-            v.recipient = r;
-            ++recipients;
-        } else {
-            ds.back().diagnosis += std::string(e) + " ";
-        }
-    }
-    if (recipients == 0) return std::nullopt;
+    forEachLineAfter(
+        errorPart, startsWithAny({"Delivery to the following recipient"}),
+        [&](std::string_view e) {
+            if (rcpt.search(e, m))
+                addIfEmailAddress(c, m[1]);
+            else
+                c.current().diagnosis += std::string(e) + " ";
+        },
+        true);
     static const PhraseTable messages = {
         {"expired",
          {"DNS Error: Could not contact DNS servers", "Delivery to the following recipient has been delayed",
@@ -55,7 +48,7 @@ std::optional<ReaderResult> readGmail(const Headers& head, std::string_view body
     static const Regex domainLike(R"([-0-9a-zA-Z]+[.][a-zA-Z]+\z)");
     static const Regex state(R"([(]state[ ](\d+)[)][.])");
     static const Regex precise(R"(\A[45][.][1-7][.][1-9]\z)");
-    for (auto& e : ds) {
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis);
         if (e.rhost.empty() && byHost.search(e.diagnosis, m)) e.rhost = domainLike.test(m[1]) ? m.str(1) : m.str(2);
         int code = state.search(e.diagnosis, m) ? std::atoi(m.str(1).c_str()) : 0;
@@ -72,7 +65,7 @@ std::optional<ReaderResult> readGmail(const Headers& head, std::string_view body
         if (!precise.test(e.status)) continue;
         e.reason = statusReason(e.status);
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readGSuite(const Headers& head, std::string_view body) {

@@ -52,10 +52,8 @@ std::optional<ReaderResult> readVerizon(const Headers& head, std::string_view bo
     if (head.get("from") == "post_master@vtext.com") match = 1;
     if (pix.test(head.get("from"))) match = 0;
     if (match < 0) return std::nullopt;
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
-    std::string sender, subject, rfc822;
+    DsnCollector c;
+    std::string sender, subject;
     Match m;
     if (match == 1) {
         static const Regex marker(R"(\AError:[ \t])");
@@ -63,55 +61,41 @@ std::optional<ReaderResult> readVerizon(const Headers& head, std::string_view bo
         static const Regex mailFrom(R"(\A[ \t]+MAIL FROM:[ \t](.+)\z)");
         static const Regex subj(R"(\A[ \t]+Subject:[ \t](.+)\z)");
         static const Regex code(R"(\A(\d{3})[ \t][-][ \t](.*)\z)");
-        for (std::string_view e : splitLines(body)) {
-            if (!reading) {
-                reading = marker.test(e);
-                continue;
-            }
-            if (e.empty()) continue;
+        forEachLineAfter(body, matches(marker), [&](std::string_view e) {
             if (rcpt.search(e, m)) {
-                nextRecord(ds).recipient = m.str(1);
-                ++recipients;
+                c.addRecipient(m.str(1));
             } else if (mailFrom.search(e, m)) {
                 if (sender.empty()) sender = m.str(1);
             } else if (subj.search(e, m)) {
                 if (subject.empty()) subject = m.str(1);
             } else if (code.test(e)) {
-                ds.back().diagnosis = std::string(e);
+                c.current().diagnosis = std::string(e);
             }
-        }
+        });
     } else {
         static const Regex to(R"(\ATo:[ \t]+(.*)\z)");
         static const Regex from(R"(\AFrom:[ \t](.+)\z)");
         static const Regex subj(R"(\ASubject:[ \t](.+)\z)");
         static const Regex error(R"(\AError:[ \t]+(.+)\z)");
-        for (std::string_view e : splitLines(body)) {
-            if (!reading) {
-                reading = startsWith(e, "Message could not be delivered to mobile");
-                continue;
-            }
-            if (e.empty()) continue;
+        forEachLineAfter(body, startsWithAny({"Message could not be delivered to mobile"}), [&](std::string_view e) {
             if (to.search(e, m)) {
-                nextRecord(ds).recipient = firstAddress(m[1]);
-                ++recipients;
+                c.addRecipient(firstAddress(m[1]));
             } else if (from.search(e, m)) {
                 if (sender.empty()) sender = firstAddress(m[1]);
             } else if (subj.search(e, m)) {
                 if (subject.empty()) subject = m.str(1);
             } else if (error.test(e)) {
-                ds.back().diagnosis = std::string(e);
+                c.current().diagnosis = std::string(e);
             }
-        }
+        });
     }
-    if (recipients == 0) return std::nullopt;
-    rfc822 = "From: " + sender + "\nSubject: " + subject + "\n";
-    for (auto& e : ds) {
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis);
         if (contains(e.diagnosis, match == 1 ? "550 - Requested action not taken: no such user here"
                                              : "No valid recipients for this MM"))
             e.reason = "userunknown";
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take("From: " + sender + "\nSubject: " + subject + "\n");
 }
 
 std::optional<ReaderResult> readKDDI(const Headers& head, std::string_view body) {
@@ -125,38 +109,31 @@ std::optional<ReaderResult> readKDDI(const Headers& head, std::string_view body)
     static const Regex rcpt(R"(\A[ \t]+Could not be delivered to: [<]([^ ]+[@][^ ]+)[>])");
     static const Regex sent(R"(Your mail sent on: (.+)\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) reading = marker.test(e);
-        if (!reading || e.empty()) continue;
-        if (rcpt.search(e, m)) {
-            DeliveryStatus& v = nextRecord(ds);
-            std::string r = firstAddress(m[1]);
-            if (!isEmailAddress(r)) continue;
-            v.recipient = r;
-            ++recipients;
-        } else if (sent.search(e, m)) {
-            ds.back().date = m.str(1);
-        } else if (startsWith(e, " ") || startsWith(e, "\t")) {
-            ds.back().diagnosis += std::string(e) + " ";
-        }
-    }
-    if (recipients == 0) return std::nullopt;
+    forEachLineAfter(
+        errorPart, matches(marker),
+        [&](std::string_view e) {
+            if (rcpt.search(e, m))
+                addIfEmailAddress(c, m[1]);
+            else if (sent.search(e, m))
+                c.current().date = m.str(1);
+            else if (startsWith(e, " ") || startsWith(e, "\t"))
+                c.current().diagnosis += std::string(e) + " ";
+        },
+        true);
     static const PhraseTable phrases = {
         {"mailboxfull", {"As their mailbox is full"}},
         {"norelaying", {"Due to the following SMTP relay error"}},
         {"hostunknown", {"As the remote domain doesnt exist"}},
     };
-    for (auto& e : ds) {
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis);
         if (head.get("x-spasign") == "NG") e.reason = "filtered";
         else if (e.command == "RCPT") e.reason = "userunknown";
         else if (auto r = reasonFromPhrases(e.diagnosis, phrases); !r.empty()) e.reason = r;
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readEZweb(const Headers& head, std::string_view body) {
@@ -185,36 +162,31 @@ std::optional<ReaderResult> readEZweb(const Headers& head, std::string_view body
     };
     static const Regex carrier(R"([@](?:ezweb[.]ne[.]jp|au[.]com)\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) reading = marker.test(e);
-        if (!reading || e.empty()) continue;
-        DeliveryStatus& v = ds.back();
+    auto line = [&](std::string_view e) {
+        DeliveryStatus& v = c.current();
         if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = firstAddress(m.has(1) ? m[1] : m[3]);
-            ++recipients;
+            c.addRecipient(firstAddress(m.has(1) ? m[1] : m[3]));
         } else if (dsnFieldClass(e)) {
             auto o = parseDsnField(e);
-            if (!o) continue;
+            if (!o) return;
             if (auto t = DsnCollector::target(o->name); !t.empty()) fieldOf(v, t) = o->value;
         } else {
             bool eightBit = false;
             for (unsigned char ch : e) eightBit = eightBit || ch >= 0x80;
-            if (eightBit) continue;
+            if (eightBit) return;
             if (command.search(e, m)) {
                 v.command = m.str(1);
-                continue;
+                return;
             }
             bool known = false;
             for (const auto& f : failures) known = known || f.second.test(e);
             (known ? v.diagnosis : v.alterrors) += " " + std::string(e);
         }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
+    };
+    forEachLineAfter(errorPart, matches(marker), line, true);
+    for (auto& e : c.ds()) {
         if (!e.alterrors.empty()) {
             if (e.diagnosis.empty()) e.diagnosis = e.alterrors;
             if (startsWith(e.diagnosis, "-") || endsWith(e.diagnosis, "__")) e.diagnosis = e.alterrors;
@@ -234,7 +206,7 @@ std::optional<ReaderResult> readEZweb(const Headers& head, std::string_view body
         }
         if (e.reason.empty() && !carrier.test(e.recipient)) e.reason = "userunknown";
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 }  // namespace v2v::bounce

@@ -51,37 +51,25 @@ std::optional<ReaderResult> readBiglobe(const Headers& head, std::string_view bo
     static const Regex rcpt(R"(\A([^ ]+[@][^ ]+)\z)");
     static const Regex nonWord(R"(\A[^\w])");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "   ----- The following addresses had delivery problems -----");
-            continue;
-        }
-        if (e.empty()) continue;
-        if (rcpt.search(e, m)) {
-            DeliveryStatus& v = nextRecord(ds);
-            std::string r = firstAddress(m[1]);
-            if (!isEmailAddress(r)) continue;
-            v.recipient = r;
-            ++recipients;
-        } else if (!nonWord.test(e)) {
-            ds.back().diagnosis += std::string(e) + " ";
-        }
-    }
-    if (recipients == 0) return std::nullopt;
+    forEachLineAfter(errorPart, startsWithAny({"   ----- The following addresses had delivery problems -----"}),
+                     [&](std::string_view e) {
+                         if (rcpt.search(e, m))
+                             addIfEmailAddress(c, m[1]);
+                         else if (!nonWord.test(e))
+                             c.current().diagnosis += std::string(e) + " ";
+                     });
     static const PhraseTable phrases = {
         {"filtered", {"Mail Delivery Failed... User unknown"}},
         {"mailboxfull", {"The number of messages in recipient's mailbox exceeded the local limit."}},
     };
-    for (auto& e : ds) {
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis);
         std::string r = reasonFromPhrases(e.diagnosis, phrases);
         if (!r.empty()) e.reason = r;
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readEinsUndEins(const Headers& head, std::string_view body) {
@@ -94,20 +82,12 @@ std::optional<ReaderResult> readEinsUndEins(const Headers& head, std::string_vie
     static const Regex hostReason(R"(host:[ ]+(.+?)[ ]+.+[ ]+reason:.+)");
     static const char kError[] = "For the following reason:";
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "This message was created automatically by mail delivery software");
-            continue;
-        }
-        if (e.empty()) continue;
-        DeliveryStatus& v = ds.back();
+    forEachLineAfter(errorPart, startsWithAny({kEximPreamble}), [&](std::string_view e) {
+        DeliveryStatus& v = c.current();
         if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.str(1);
-            ++recipients;
+            c.addRecipient(m.str(1));
         } else if (startsWith(e, kError)) {
             v.diagnosis = std::string(e);
         } else if (!v.diagnosis.empty()) {
@@ -115,9 +95,8 @@ std::optional<ReaderResult> readEinsUndEins(const Headers& head, std::string_vie
         } else {
             v.alterrors += " " + std::string(e);
         }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
+    });
+    for (auto& e : c.ds()) {
         if (e.diagnosis.empty()) e.diagnosis = e.alterrors;
         e.alterrors.clear();
         if (hostReason.search(e.diagnosis, m)) {
@@ -132,7 +111,7 @@ std::optional<ReaderResult> readEinsUndEins(const Headers& head, std::string_vie
         e.diagnosis = sweep(e.diagnosis);
         if (contains(e.diagnosis, "Mail size limit exceeded")) e.reason = "mesgtoobig";
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readGMX(const Headers& head, std::string_view body) {
@@ -144,20 +123,12 @@ std::optional<ReaderResult> readGMX(const Headers& head, std::string_view body) 
     static const Regex host(R"(\Ahost:[ \t]*(.+)\z)");
     static const Regex codeLike(R"(\b[45][.]\d[.]\d\b|[<][^ ]+[@][^ ]+[>]|\b[45]\d{2}\b)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "This message was created automatically by mail delivery software");
-            continue;
-        }
-        if (e.empty()) continue;
-        DeliveryStatus& v = ds.back();
+    forEachLineAfter(errorPart, startsWithAny({kEximPreamble}), [&](std::string_view e) {
+        DeliveryStatus& v = c.current();
         if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.has(1) ? m.str(1) : m.str(2);
-            ++recipients;
+            c.addRecipient(m.has(1) ? m.str(1) : m.str(2));
         } else if (command.search(e, m)) {
             v.command = m.str(1);
         } else if (host.search(e, m)) {
@@ -167,13 +138,12 @@ std::optional<ReaderResult> readGMX(const Headers& head, std::string_view body) 
         } else if (e == "Reason:" || v.diagnosis == "Reason:") {
             v.diagnosis = std::string(e);
         }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
+    });
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(joinLines(e.diagnosis));
         if (contains(e.diagnosis, "delivery retry timeout exceeded")) e.reason = "expired";
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readYandex(const Headers& head, std::string_view body) {
@@ -205,40 +175,29 @@ std::optional<ReaderResult> readZoho(const Headers& head, std::string_view body)
     static const Regex rcpt(R"(\A([^ ]+[@][^ ]+)[ \t]+(.+)\z)");
     static const Regex statusLine(R"(\A\[Status: .+[<]([^ ]+[@][^ ]+)[>],)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false, qprintable = false;
+    DsnCollector c;
+    bool qprintable = false;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "This message was created automatically by mail delivery");
-            continue;
-        }
-        if (e.empty()) continue;
-        if (rcpt.search(e, m)) {
-            DeliveryStatus& v = nextRecord(ds);
-            v.recipient = m.str(1);
-            v.diagnosis = m.str(2);
-            if (endsWith(v.diagnosis, "=")) {
-                v.diagnosis.pop_back();
-                qprintable = true;
-            }
-            ++recipients;
-        } else if (statusLine.search(e, m)) {
-            DeliveryStatus& v = nextRecord(ds);
-            v.recipient = m.str(1);
-            v.diagnosis = std::string(e);
-            ++recipients;
-        } else if (qprintable) {
-            ds.back().diagnosis.append(e);
-        }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
+    forEachLineAfter(errorPart, startsWithAny({"This message was created automatically by mail delivery"}),
+                     [&](std::string_view e) {
+                         if (rcpt.search(e, m)) {
+                             DeliveryStatus& v = c.addRecipient(m.str(1));
+                             v.diagnosis = m.str(2);
+                             if (endsWith(v.diagnosis, "=")) {
+                                 v.diagnosis.pop_back();
+                                 qprintable = true;
+                             }
+                         } else if (statusLine.search(e, m)) {
+                             c.addRecipient(m.str(1)).diagnosis = std::string(e);
+                         } else if (qprintable) {
+                             c.current().diagnosis.append(e);
+                         }
+                     });
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(joinLines(e.diagnosis));
         if (contains(e.diagnosis, "Host not reachable")) e.reason = "expired";
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 }  // namespace v2v::bounce

@@ -16,29 +16,19 @@ std::optional<ReaderResult> readQmailLike(std::string_view body, const Regex& ba
         ))",
                               Regex::extended);
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = start(e);
-            continue;
-        }
-        if (e.empty()) continue;
-        DeliveryStatus* v = &ds.back();
+    forEachLineAfter(errorPart, start, [&](std::string_view e) {
         if (rcpt.search(e, m)) {
-            v = &nextRecord(ds);
-            v->recipient = m.str(1);
-            ++recipients;
-        } else if (static_cast<int>(ds.size()) == recipients) {
-            v->diagnosis += std::string(e) + " ";
-            if (startsWith(e, "Remote host said:")) v->alterrors = std::string(e);
-            if (v->rhost.empty() && rehost.search(e, m))
-                v->rhost = m.has(1) ? m.str(1) : m.has(2) ? m.str(2) : m.str(3);
+            c.addRecipient(m.str(1));
+        } else if (static_cast<int>(c.ds().size()) == c.recipients()) {
+            DeliveryStatus& v = c.current();
+            v.diagnosis += std::string(e) + " ";
+            if (startsWith(e, "Remote host said:")) v.alterrors = std::string(e);
+            if (v.rhost.empty() && rehost.search(e, m)) v.rhost = m.has(1) ? m.str(1) : m.has(2) ? m.str(2) : m.str(3);
         }
-    }
-    if (recipients == 0) return std::nullopt;
+    });
+    if (c.recipients() == 0) return std::nullopt;
 
     static const std::pair<const char*, Regex> smtp[] = {
         {"CONN", Regex(R"((?:Error:)?Connected to [^ ]+ but greeting failed[.])")},
@@ -71,7 +61,7 @@ std::optional<ReaderResult> readQmailLike(std::string_view body, const Regex& ba
           "Temporary error while executing qmail-forward", "Temporary failure in LDAP lookup",
           "Unable to contact LDAP server", "Unable to login into LDAP server, bad credentials"}},
     };
-    for (auto& e : ds) {
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis);
         if (e.command.empty()) {
             for (const auto& [cmd, re] : smtp)
@@ -97,7 +87,7 @@ std::optional<ReaderResult> readQmailLike(std::string_view body, const Regex& ba
         e.alterrors.clear();
         if (setStatus) e.status = findStatus(e.diagnosis);
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 }  // namespace

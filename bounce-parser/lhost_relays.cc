@@ -52,17 +52,8 @@ std::optional<ReaderResult> readSurfControl(const Headers& head, std::string_vie
         }
     };
     // Every line goes through `other`: the report's own lines come before its fields.
-    bool reading = false;
-    std::string_view prev;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "Your message could not be sent.");
-            prev = e;
-            continue;
-        }
-        if (!e.empty()) other(e, prev, c);
-        prev = e;
-    }
+    forEachLineWithPrev(errorPart, startsWithAny({"Your message could not be sent."}),
+                        [&](std::string_view e, std::string_view prev) { other(e, prev, c); });
     if (c.recipients() == 0) return std::nullopt;
     for (auto& e : c.ds()) e.diagnosis = sweep(e.diagnosis);
     return ReaderResult{std::move(c.ds()), std::move(rfc822)};
@@ -75,17 +66,13 @@ std::optional<ReaderResult> readmFILTER(const Headers& head, std::string_view bo
     static const Regex rcpt(R"(\A([^ ]+[@][^ ]+)\z)");
     static const Regex command(R"(\A[A-Z]{4})");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false, markCommand = false;
+    DsnCollector c;
+    bool markCommand = false;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) reading = message.test(e);
-        if (!reading || e.empty()) continue;
-        DeliveryStatus& v = ds.back();
+    auto line = [&](std::string_view e) {
+        DeliveryStatus& v = c.current();
         if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.str(1);
-            ++recipients;
+            c.addRecipient(m.str(1));
         } else if (command.test(e)) {
             if (v.command.empty() && markCommand) v.command = std::string(e);
         } else if (e == "-------server message") {
@@ -94,9 +81,9 @@ std::optional<ReaderResult> readmFILTER(const Headers& head, std::string_view bo
         } else if (!startsWith(e, "-") && v.diagnosis.empty()) {
             v.diagnosis = std::string(e);
         }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
+    };
+    forEachLineAfter(errorPart, matches(message), line, true);
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis);
         if (head.received().empty()) continue;
         if (e.lhost.empty()) {
@@ -106,7 +93,7 @@ std::optional<ReaderResult> readmFILTER(const Headers& head, std::string_view bo
         for (const auto& h : receivedHosts(head.received().back()))
             if (contains(h, ".")) e.rhost = h;
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readInterScanMSS(const Headers& head, std::string_view body) {
@@ -208,18 +195,7 @@ std::optional<ReaderResult> readSendGrid(const Headers& head, std::string_view b
     std::string command;
     Match m;
     DsnCollector c;
-    bool reading = false;
-    std::string_view prev;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "This is an automatically generated message from SendGrid.");
-            prev = e;
-            continue;
-        }
-        if (e.empty()) {
-            prev = e;
-            continue;
-        }
+    auto line = [&](std::string_view e, std::string_view prev) {
         if (dsnFieldClass(e)) {
             auto o = parseDsnField(e);
             if (!o) {
@@ -232,8 +208,8 @@ std::optional<ReaderResult> readSendGrid(const Headers& head, std::string_view b
         } else {
             c.continuation(e, prev);
         }
-        prev = e;
-    }
+    };
+    forEachLineWithPrev(errorPart, startsWithAny({"This is an automatically generated message from SendGrid."}), line);
     if (c.recipients() == 0) return std::nullopt;
     auto& per = c.perMessage();
     for (auto& e : c.ds()) {

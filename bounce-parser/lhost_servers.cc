@@ -16,21 +16,15 @@ std::optional<ReaderResult> readApacheJames(const Headers& head, std::string_vie
     static const Regex sent(R"(\A[ ][ ]Sent[ ]date:[ ](.+)\z)");
     static const Regex subject(R"(\A[ ][ ]Subject:[ ](.+)\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false, gotMessage = false;
+    DsnCollector c;
+    bool gotMessage = false;
     std::string subjectText;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = true;  // the reader starts at the first line
-            continue;
-        }
-        if (e.empty()) continue;
-        DeliveryStatus& v = ds.back();
+    // The reader starts after the first line.
+    forEachLineAfter(errorPart, [](std::string_view) { return true; }, [&](std::string_view e) {
+        DeliveryStatus& v = c.current();
         if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.str(1);
-            ++recipients;
+            c.addRecipient(m.str(1));
         } else if (sent.search(e, m)) {
             v.date = m.str(1);
         } else if (subject.search(e, m)) {
@@ -46,12 +40,12 @@ std::optional<ReaderResult> readApacheJames(const Headers& head, std::string_vie
                 v.diagnosis += " " + std::string(e);
             }
         }
-    }
-    if (recipients == 0) return std::nullopt;
+    });
+    if (c.recipients() == 0) return std::nullopt;
     static const Regex hasSubject(R"(^Subject:)", Regex::multiline);
     if (!hasSubject.test(rfc822)) rfc822 += "Subject: " + subjectText + "\n";
-    for (auto& e : ds) e.diagnosis = sweep(e.diagnosis);
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    for (auto& e : c.ds()) e.diagnosis = sweep(e.diagnosis);
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readCourier(const Headers& head, std::string_view body) {
@@ -101,22 +95,12 @@ std::optional<ReaderResult> readDomino(const Headers& head, std::string_view bod
     static const Regex subjectLine(R"(\A[ ][ ]Subject: (.+)\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
     DsnCollector c;
-    std::vector<DeliveryStatus>& ds = c.ds();
-    int recipients = 0;
-    bool reading = false;
     std::string subjectText;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "Your message");
-            continue;
-        }
-        if (e.empty()) continue;
-        DeliveryStatus& v = ds.back();
+    forEachLineAfter(errorPart, startsWithAny({"Your message"}), [&](std::string_view e) {
+        DeliveryStatus& v = c.current();
         if (e == "was not delivered to:") {
-            DeliveryStatus& n = nextRecord(ds);
-            if (n.recipient.empty()) n.recipient = std::string(e);
-            ++recipients;
+            c.addRecipient(std::string(e));  // the address follows
         } else if (address.search(e, m)) {
             v.recipient = firstAddress(m[1]);
         } else if (e == "because:") {
@@ -127,7 +111,7 @@ std::optional<ReaderResult> readDomino(const Headers& head, std::string_view bod
             subjectText = m.str(1);
         } else if (int cls = dsnFieldClass(e)) {
             auto o = parseDsnField(e);
-            if (!o || o->group == 'a') continue;
+            if (!o || o->group == 'a') return;
             if (o->group == 'c') {
                 if (v.spec.empty()) v.spec = o->type;
                 if (v.diagnosis.empty()) v.diagnosis = o->value;
@@ -136,8 +120,8 @@ std::optional<ReaderResult> readDomino(const Headers& head, std::string_view bod
                 if (cls == 1) c.perMessage()[std::string(t)] = o->value;
             }
         }
-    }
-    if (recipients == 0) return std::nullopt;
+    });
+    if (c.recipients() == 0) return std::nullopt;
     c.applyPerMessage();
     static const PhraseTable phrases = {
         {"userunknown",
@@ -148,7 +132,7 @@ std::optional<ReaderResult> readDomino(const Headers& head, std::string_view bod
         {"filtered", {"Cannot route mail to user"}},
         {"systemerror", {"Several matches found in Domino Directory"}},
     };
-    for (auto& e : ds) {
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis);
         e.recipient = firstAddress(e.recipient);
         if (auto r = reasonFromPhrases(e.diagnosis, phrases); !r.empty()) {
@@ -158,7 +142,7 @@ std::optional<ReaderResult> readDomino(const Headers& head, std::string_view bod
     }
     static const Regex hasSubject(R"(^Subject:)", Regex::multiline);
     if (!hasSubject.test(rfc822)) rfc822 += "Subject: " + subjectText + "\n";
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readNotes(const Headers& head, std::string_view body) {
@@ -166,32 +150,21 @@ std::optional<ReaderResult> readNotes(const Headers& head, std::string_view body
     static const Regex backbone(R"(^-------[ ]Returned[ ]Message[ ]--------)", Regex::multiline);
     static const Regex rcpt(R"(\A[^ ]+[@][^ ]+)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "------- Failure Reasons ");
-            continue;
-        }
-        DeliveryStatus& v = ds.back();
-        if (rcpt.test(e)) {
-            DeliveryStatus& n = nextRecord(ds);
-            if (n.recipient.empty()) n.recipient = std::string(e);
-            ++recipients;
-        } else if (!e.empty() && !startsWith(e, "-")) {
-            v.diagnosis.append(e);  // already converted to UTF-8 by the MIME reader
-        }
-    }
-    if (recipients == 0) {
+    forEachLineAfter(errorPart, startsWithAny({"------- Failure Reasons "}), [&](std::string_view e) {
+        if (rcpt.test(e))
+            c.addRecipient(std::string(e));
+        else if (!startsWith(e, "-"))
+            c.current().diagnosis.append(e);  // already converted to UTF-8 by the MIME reader
+    });
+    if (c.recipients() == 0) {
         static const Regex to(R"(^To:[ ]*(.+)$)", Regex::multiline);
         if (to.search(rfc822, m)) {
-            ds.back().recipient = firstAddress(m[1]);
-            if (!ds.back().recipient.empty()) ++recipients;
+            std::string r = firstAddress(m[1]);
+            if (!r.empty()) c.addRecipient(std::move(r));
         }
     }
-    if (recipients == 0) return std::nullopt;
     static const PhraseTable phrases = {
         {"userunknown",
          {"User not listed in public Name & Address Book",
@@ -199,7 +172,7 @@ std::optional<ReaderResult> readNotes(const Headers& head, std::string_view body
           "\xE3\x83\x88\xE3\x81\xAB\xE3\x81\x82\xE3\x82\x8A\xE3\x81\xBE\xE3\x81\x9B\xE3\x82\x93"}},
         {"networkerror", {"Message has exceeded maximum hop count"}},
     };
-    for (auto& e : ds) {
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis);
         e.recipient = firstAddress(e.recipient);
         if (auto r = reasonFromPhrases(e.diagnosis, phrases); !r.empty()) {
@@ -207,7 +180,7 @@ std::optional<ReaderResult> readNotes(const Headers& head, std::string_view body
             e.status = pseudoStatus(r, false);
         }
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readFML(const Headers& head, std::string_view body) {

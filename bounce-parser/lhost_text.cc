@@ -1,8 +1,8 @@
 // Readers for plain-text reports of a few MTAs and providers: Yahoo,
 // OpenSMTPD, Oracle Messaging Server, and several unnamed MTAs (X1-X6).
-#include "report_address.h"
 #include "lhost_util.h"
 #include "mime.h"
+#include "report_address.h"
 #include "smtp.h"
 
 namespace v2v::bounce {
@@ -13,20 +13,12 @@ std::optional<ReaderResult> readYahoo(const Headers& head, std::string_view body
     static const Regex rcpt(R"(\A[<](.+[@].+)[>]:[ \t]*\z)");
     static const Regex command(R"(\[([A-Z]{4}).*\]\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "Sorry, we were unable to deliver your message");
-            continue;
-        }
-        if (e.empty()) continue;
-        DeliveryStatus& v = ds.back();
+    forEachLineAfter(errorPart, startsWithAny({"Sorry, we were unable to deliver your message"}), [&](std::string_view e) {
+        DeliveryStatus& v = c.current();
         if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.str(1);
-            ++recipients;
+            c.addRecipient(m.str(1));
         } else if (startsWith(e, "Remote host said:")) {
             v.diagnosis = std::string(e);
             if (command.search(e, m)) v.command = m.str(1);
@@ -38,14 +30,13 @@ std::optional<ReaderResult> readYahoo(const Headers& head, std::string_view body
         } else {
             v.diagnosis += " " + std::string(e);
         }
-    }
-    if (recipients == 0) return std::nullopt;
+    });
     static const Regex addr(R"([<].+[@].+[>])");
-    for (auto& e : ds) {
+    for (auto& e : c.ds()) {
         e.diagnosis = sweep(joinLines(e.diagnosis));
         if (e.command.empty() && addr.test(e.diagnosis)) e.command = "RCPT";
     }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readOpenSMTPD(const Headers& head, std::string_view body) {
@@ -55,22 +46,12 @@ std::optional<ReaderResult> readOpenSMTPD(const Headers& head, std::string_view 
     static const Regex backbone(R"(^[ ]+Below is a copy of the original message:)", Regex::multiline);
     static const Regex rcpt(R"(\A([^ ]+?[@][^ ]+?):?[ ](.+)\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "    This is the MAILER-DAEMON, please DO NOT REPLY to this");
-            continue;
-        }
-        if (e.empty() || !rcpt.search(e, m)) continue;
-        DeliveryStatus& v = nextRecord(ds);
-        v.recipient = m.str(1);
-        v.diagnosis = m.str(2);
-        ++recipients;
-    }
-    if (recipients == 0) return std::nullopt;
+    forEachLineAfter(errorPart, startsWithAny({"    This is the MAILER-DAEMON, please DO NOT REPLY to this"}),
+                     [&](std::string_view e) {
+                         if (rcpt.search(e, m)) c.addRecipient(m.str(1)).diagnosis = m.str(2);
+                     });
     static const PhraseTable messages = {
         {"expired", {"Envelope expired"}},
         {"hostunknown", {"Invalid domain name", "Domain does not exist"}},
@@ -82,12 +63,7 @@ std::optional<ReaderResult> readOpenSMTPD(const Headers& head, std::string_view 
           "No valid route to destination", "Temporary failure in MX lookup"}},
         {"securityerror", {"Could not retrieve credentials"}},
     };
-    for (auto& e : ds) {
-        e.diagnosis = sweep(e.diagnosis);
-        std::string r = reasonFromPhrases(e.diagnosis, messages);
-        if (!r.empty()) e.reason = r;
-    }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return finishDsn(c, std::move(rfc822), messages);
 }
 
 std::optional<ReaderResult> readMessagingServer(const Headers& head, std::string_view body) {
@@ -108,20 +84,12 @@ std::optional<ReaderResult> readMessagingServer(const Headers& head, std::string
     static const Regex reporting(R"(\AReporting-MTA:[ ]*(?:DNS|dns);[ ]*(.+)\z)");
     static const Regex fqdn(R"([^.]+[.][^ ]+)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "This report relates to a message you sent with the following header fields:");
-            continue;
-        }
-        if (e.empty()) continue;
-        DeliveryStatus& v = ds.back();
+    auto line = [&](std::string_view e) {
+        DeliveryStatus& v = c.current();
         if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = firstAddress(m[1]);
-            ++recipients;
+            c.addRecipient(firstAddress(m[1]));
         } else if (original.search(e, m)) {
             v.recipient = firstAddress(m[1]);
         } else if (date.search(e, m)) {
@@ -146,13 +114,11 @@ std::optional<ReaderResult> readMessagingServer(const Headers& head, std::string
         } else if (reporting.search(e, m)) {
             if (v.lhost.empty() || !fqdn.test(v.lhost)) v.lhost = m.str(1);
         }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
-        e.diagnosis = sweep(e.diagnosis);
-        if (contains(e.diagnosis, "Illegal host/domain name found")) e.reason = "hostunknown";
-    }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    };
+    forEachLineAfter(errorPart,
+                     startsWithAny({"This report relates to a message you sent with the following header fields:"}),
+                     line);
+    return finishDsn(c, std::move(rfc822), {{"hostunknown", {"Illegal host/domain name found"}}});
 }
 
 std::optional<ReaderResult> readX1(const Headers& head, std::string_view body) {
@@ -163,32 +129,17 @@ std::optional<ReaderResult> readX1(const Headers& head, std::string_view body) {
     static const Regex message(R"(\AThe original message was received at (.+)\z)");
     static const Regex rcpt(R"(\A([^ ]+?[@][^ ]+?)[ \t]+\[(.+)\]\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     std::string date;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = message.test(e);
-            continue;
-        }
-        if (e.empty()) continue;
-        if (rcpt.search(e, m)) {
-            DeliveryStatus& v = nextRecord(ds);
-            v.recipient = m.str(1);
-            v.diagnosis = m.str(2);
-            ++recipients;
-        } else if (message.search(e, m)) {
+    forEachLineAfter(errorPart, matches(message), [&](std::string_view e) {
+        if (rcpt.search(e, m))
+            c.addRecipient(m.str(1)).diagnosis = m.str(2);
+        else if (message.search(e, m))
             date = m.str(1);
-        }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
-        e.diagnosis = sweep(e.diagnosis);
-        e.date = date;
-    }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    });
+    for (auto& e : c.ds()) e.date = date;
+    return finishDsn(c, std::move(rfc822));
 }
 
 std::optional<ReaderResult> readX2(const Headers& head, std::string_view body) {
@@ -197,26 +148,16 @@ std::optional<ReaderResult> readX2(const Headers& head, std::string_view body) {
     static const Regex backbone(R"(^--- Original message follows[.])", Regex::multiline);
     static const Regex rcpt(R"(\A[<]([^ ]+[@][^ ]+)[>]:\z)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "Unable to deliver message to the following address");
-            continue;
-        }
-        if (e.empty()) continue;
-        if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.str(1);
-            ++recipients;
-        } else {
-            ds.back().diagnosis += " " + std::string(e);
-        }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) e.diagnosis = sweep(e.diagnosis);
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    forEachLineAfter(errorPart, startsWithAny({"Unable to deliver message to the following address"}),
+                     [&](std::string_view e) {
+                         if (rcpt.search(e, m))
+                             c.addRecipient(m.str(1));
+                         else
+                             c.current().diagnosis += " " + std::string(e);
+                     });
+    return finishDsn(c, std::move(rfc822));
 }
 
 std::optional<ReaderResult> readX3(const Headers& head, std::string_view body) {
@@ -229,33 +170,25 @@ std::optional<ReaderResult> readX3(const Headers& head, std::string_view body) {
     static const Regex routing(R"(\ARouting: (.+))");
     static const Regex diag(R"(\ADiagnostic-Code: smtp; (.+))");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = startsWith(e, "      This is an automatically generated Delivery Status Notification.");
-            continue;
-        }
-        if (e.empty()) continue;
-        DeliveryStatus& v = ds.back();
-        if (rcpt.search(e, m)) {
-            nextRecord(ds).recipient = m.str(1);
-            ++recipients;
-        } else if (smtp.search(e, m)) {
-            v.command = upper(m[1]);
-            v.diagnosis = m.str(2);
-        } else if (routing.search(e, m) || diag.search(e, m)) {
-            v.diagnosis = m.str(1);
-        }
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
-        e.diagnosis = sweep(e.diagnosis);
-        e.status = findStatus(e.diagnosis);
-    }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    forEachLineAfter(errorPart,
+                     startsWithAny({"      This is an automatically generated Delivery Status Notification."}),
+                     [&](std::string_view e) {
+                         DeliveryStatus& v = c.current();
+                         if (rcpt.search(e, m)) {
+                             c.addRecipient(m.str(1));
+                         } else if (smtp.search(e, m)) {
+                             v.command = upper(m[1]);
+                             v.diagnosis = m.str(2);
+                         } else if (routing.search(e, m) || diag.search(e, m)) {
+                             v.diagnosis = m.str(1);
+                         }
+                     });
+    auto r = finishDsn(c, std::move(rfc822));
+    if (r)
+        for (auto& e : r->ds) e.status = findStatus(e.diagnosis);
+    return r;
 }
 
 std::optional<ReaderResult> readX5(const Headers& head, std::string_view body) {
@@ -281,10 +214,9 @@ std::optional<ReaderResult> readX5(const Headers& head, std::string_view body) {
     }
     auto [errorPart, rfc822] = fillet(rest, backbone);
     DsnCollector c = readDsnLines(errorPart, startsWithAny({"Content-Type: message/delivery-status"}));
-    if (c.recipients() == 0) return std::nullopt;
     for (auto& e : c.ds())
         if (e.diagnosis.empty()) e.diagnosis = sweep(e.diagnosis);
-    return ReaderResult{std::move(c.ds()), std::move(rfc822)};
+    return c.take(std::move(rfc822));
 }
 
 std::optional<ReaderResult> readX6(const Headers& head, std::string_view body) {
@@ -295,27 +227,14 @@ std::optional<ReaderResult> readX6(const Headers& head, std::string_view body) {
     static const Regex errors(R"(errors:[ ]*([^ ]+[@][^ ]+))");
     static const Regex command(R"(\b(HELO|EHLO|MAIL|RCPT|DATA)\b)");
     auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
-    int recipients = 0;
-    bool reading = false;
+    DsnCollector c;
     Match m;
-    for (std::string_view e : splitLines(errorPart)) {
-        if (!reading) {
-            reading = message.test(e);
-            continue;
-        }
-        if (e.empty() || !(angle.search(e, m) || errors.search(e, m))) continue;
-        DeliveryStatus& v = nextRecord(ds);
-        v.recipient = firstAddress(m[1]);
-        v.diagnosis = std::string(e);
-        ++recipients;
-    }
-    if (recipients == 0) return std::nullopt;
-    for (auto& e : ds) {
+    forEachLineAfter(errorPart, matches(message), [&](std::string_view e) {
+        if (angle.search(e, m) || errors.search(e, m)) c.addRecipient(firstAddress(m[1])).diagnosis = std::string(e);
+    });
+    for (auto& e : c.ds())
         if (command.search(e.diagnosis, m)) e.command = m.str(1);
-        e.diagnosis = sweep(e.diagnosis);
-    }
-    return ReaderResult{std::move(ds), std::move(rfc822)};
+    return finishDsn(c, std::move(rfc822));
 }
 
 }  // namespace v2v::bounce

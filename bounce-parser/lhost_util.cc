@@ -1,6 +1,8 @@
 // Shared reader helpers (see lhost_util.h).
 #include "lhost_util.h"
 
+#include "report_address.h"
+
 namespace v2v::bounce {
 
 std::string reasonFromPhrases(std::string_view text, const PhraseTable& table) {
@@ -11,33 +13,16 @@ std::string reasonFromPhrases(std::string_view text, const PhraseTable& table) {
 
 DsnCollector readDsnLines(std::string_view text, const StartFn& start, bool skipStart, const OtherFn& other) {
     DsnCollector c;
-    bool reading = false;
-    std::string_view prev;
-    for (std::string_view e : splitLines(text)) {
-        if (!reading) {
-            if (start(e)) {
-                reading = true;
-                if (skipStart) {
-                    prev = e;
-                    continue;
-                }
-            } else {
-                prev = e;
-                continue;
-            }
-        }
-        if (e.empty()) {
-            prev = e;
-            continue;
-        }
-        if (!c.feed(e)) {
+    forEachLineWithPrev(
+        text, start,
+        [&](std::string_view e, std::string_view prev) {
+            if (c.feed(e)) return;
             if (other)
                 other(e, prev, c);
             else
                 c.continuation(e, prev);
-        }
-        prev = e;
-    }
+        },
+        !skipStart);
     return c;
 }
 
@@ -54,6 +39,34 @@ std::optional<ReaderResult> finishDsn(DsnCollector& c, std::string rfc822, const
         }
     }
     return ReaderResult{std::move(c.ds()), std::move(rfc822)};
+}
+
+void forEachLineAfter(std::string_view text, const StartFn& start, const std::function<void(std::string_view)>& f,
+                      bool withStart) {
+    forEachLineWithPrev(
+        text, start, [&](std::string_view e, std::string_view) { f(e); }, withStart);
+}
+
+void forEachLineWithPrev(std::string_view text, const StartFn& start,
+                         const std::function<void(std::string_view line, std::string_view prev)>& f, bool withStart) {
+    bool reading = false;
+    std::string_view prev;
+    for (std::string_view e : splitLines(text)) {
+        if (!reading) {
+            reading = start(e);
+            if (!reading || !withStart) {
+                prev = e;
+                continue;
+            }
+        }
+        if (!e.empty()) f(e, prev);
+        prev = e;
+    }
+}
+
+void addIfEmailAddress(DsnCollector& c, std::string_view text) {
+    std::string r = firstAddress(text);
+    if (isEmailAddress(r)) c.addRecipient(std::move(r));
 }
 
 bool anyReceived(const Headers& h, std::string_view needle) {

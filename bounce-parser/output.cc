@@ -2,11 +2,9 @@
 // by U+FFFD so the line is always valid JSON.
 #include "output.h"
 
-#include <nlohmann/json.hpp>
-
 namespace v2v::bounce {
 
-std::string recordJsonLine(const BounceRecord& r, const std::optional<std::string>& emailId) {
+nlohmann::ordered_json recordJson(const BounceRecord& r) {
     nlohmann::ordered_json j;
     j["recipient"] = r.recipient;
     j["status"] = r.status;
@@ -15,6 +13,11 @@ std::string recordJsonLine(const BounceRecord& r, const std::optional<std::strin
     j["hard"] = r.hard ? nlohmann::ordered_json(*r.hard) : nlohmann::ordered_json(nullptr);
     j["smtp_code"] = r.smtpCode ? nlohmann::ordered_json(*r.smtpCode) : nlohmann::ordered_json(nullptr);
     j["diagnostic"] = r.diagnostic;
+    return j;
+}
+
+std::string recordJsonLine(const BounceRecord& r, const std::optional<std::string>& emailId) {
+    nlohmann::ordered_json j = recordJson(r);
     j["email_id"] = emailId ? nlohmann::ordered_json(*emailId) : nlohmann::ordered_json(nullptr);
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "log.h"
+#include "output.h"
 #include "records.h"
 #include "text.h"
 
@@ -68,17 +69,11 @@ std::string metricOf(const std::string& event, const BounceRecord& r) {
 }
 
 std::string eventData(const BounceRecord& r, const std::string& source) {
-    nlohmann::json j;
-    j["recipient"] = r.recipient;
-    j["reason"] = r.reason;
-    j["status"] = r.status;
-    j["action"] = r.action;
-    j["hard"] = r.hard ? nlohmann::json(*r.hard) : nlohmann::json(nullptr);
-    j["smtp_code"] = r.smtpCode ? nlohmann::json(*r.smtpCode) : nlohmann::json(nullptr);
+    nlohmann::ordered_json j = recordJson(r);
     j["diagnostic"] = r.diagnostic.substr(0, 1000);
     if (!r.feedbackType.empty()) j["feedback_type"] = r.feedbackType;
     j["correlated_by"] = source;
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 // The recipient's new status for an event, or nullopt to leave it alone.
