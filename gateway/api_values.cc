@@ -1,10 +1,10 @@
 // API value helpers (see api_values.h).
 #include "api_values.h"
 
-#include <sodium.h>
-
 #include <cctype>
 #include <ctime>
+
+#include "base64.h"
 
 namespace v2v::gw {
 
@@ -29,25 +29,12 @@ std::variant<int, ApiError> parseLimit(const std::optional<std::string>& v, int 
     return n;
 }
 
-std::string encodeCursor(const std::string& key) {
-    const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-    std::string out(sodium_base64_encoded_len(key.size(), variant), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), variant);
-    out.resize(out.find('\0'));
-    return out;
-}
+std::string encodeCursor(const std::string& key) { return base64Encode(key, Base64::url); }
 
 std::optional<std::string> decodeCursor(const std::string& cursor) {
     if (cursor.empty() || cursor.size() > 1024) return std::nullopt;
-    std::string out(cursor.size(), '\0');
-    std::size_t len = 0;
-    const char* end = nullptr;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), cursor.data(), cursor.size(),
-                          nullptr, &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        end != cursor.data() + cursor.size() || len == 0)
-        return std::nullopt;
-    out.resize(len);
-    if (out.find('\0') != std::string::npos) return std::nullopt;
+    auto out = base64Decode(cursor, Base64::url);
+    if (!out || out->empty() || out->find('\0') != std::string::npos) return std::nullopt;
     return out;
 }
 

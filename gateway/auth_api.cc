@@ -1,7 +1,6 @@
 // POST /api/v1/auth/token: client credentials → short-lived JWT.
-#include <sodium.h>
-
 #include "auth.h"
+#include "base64.h"
 #include "http_util.h"
 #include "log.h"
 #include "resources.h"
@@ -12,13 +11,9 @@ namespace {
 // "Basic base64(id:secret)" → (id, secret)
 bool basicCredentials(const std::string& h, std::string& id, std::string& secret) {
     if (h.size() < 7 || h.compare(0, 6, "Basic ") != 0) return false;
-    std::string enc = h.substr(6);
-    std::string dec(enc.size(), '\0');
-    size_t len = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(dec.data()), dec.size(), enc.data(), enc.size(), nullptr,
-                          &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-        return false;
-    dec.resize(len);
+    auto decoded = base64Decode(std::string_view(h).substr(6));
+    if (!decoded) return false;
+    const std::string& dec = *decoded;
     auto colon = dec.find(':');
     if (colon == std::string::npos) return false;
     id = dec.substr(0, colon);

@@ -3,13 +3,13 @@
 #include "jwt_auth.h"
 
 #include <jwt.h>
-#include <sodium.h>
 
 #include <cerrno>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "base64.h"
 #include "clients.h"
 
 namespace v2v::gw {
@@ -22,16 +22,6 @@ using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
 struct CharFree {
     void operator()(char* p) const { free(p); }
 };
-
-bool base64urlDecode(const std::string& in, std::string& out) {
-    out.assign(in.size(), '\0');
-    std::size_t len = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(), in.size(),
-                          nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return false;
-    out.resize(len);
-    return true;
-}
 
 const SigningKey* findKey(const JwtConfig& cfg, const std::string& kid) {
     for (const auto& k : cfg.keys)
@@ -84,9 +74,9 @@ std::variant<TokenClaims, TokenError> verifyToken(const JwtConfig& cfg, const st
     if (dot2 == std::string::npos || token.find('.', dot2 + 1) != std::string::npos ||
         dot2 + 1 == token.size())
         return TokenError::malformed;  // also refuses "alg":"none" tokens with an empty signature
-    std::string headerText;
-    if (!base64urlDecode(token.substr(0, dot1), headerText)) return TokenError::malformed;
-    auto header = nlohmann::json::parse(headerText, nullptr, false);
+    auto headerText = base64Decode(std::string_view(token).substr(0, dot1), Base64::url);
+    if (!headerText) return TokenError::malformed;
+    auto header = nlohmann::json::parse(*headerText, nullptr, false);
     if (!header.is_object()) return TokenError::malformed;
     if (!header.contains("alg") || header["alg"] != "HS256") return TokenError::bad_algorithm;
     if (!header.contains("kid") || !header["kid"].is_string()) return TokenError::unknown_key;

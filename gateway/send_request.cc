@@ -1,12 +1,12 @@
 // Validation of the send API's JSON body (see send_request.h).
 #include "send_request.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <nlohmann/json.hpp>
+
+#include "base64.h"
 
 #include "json_body.h"
 
@@ -97,16 +97,10 @@ bool headerNameOk(const std::string& n) {
     });
 }
 
-std::string base64Decode(const std::string& in, const std::string& field) {
-    std::string out(in.size() / 4 * 3 + 3, '\0');
-    std::size_t len = 0;
-    const char* end = nullptr;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(), in.size(),
-                          " \t\r\n", &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        end != in.data() + in.size())
-        fail(field, "is not valid base64");
-    out.resize(len);
-    return out;
+std::string decodeBase64Field(const std::string& in, const std::string& field) {
+    auto out = base64Decode(in, Base64::standard, " \t\r\n");
+    if (!out) fail(field, "is not valid base64");
+    return std::move(*out);
 }
 
 bool contentTypeOk(const std::string& t) {
@@ -143,7 +137,7 @@ void parseAttachments(const json& j, SendRequest& r, const SendLimits& lim, cons
         if (!contentTypeOk(at.content_type)) fail(f + ".content_type", "must be a MIME type like text/plain");
         if (!a.contains("content")) fail(f + ".content", "is required");
         if (!a["content"].is_string()) fail(f + ".content", "must be a base64 string");
-        at.content = base64Decode(a["content"].get<std::string>(), f + ".content");
+        at.content = decodeBase64Field(a["content"].get<std::string>(), f + ".content");
         if (a.contains("inline")) {
             if (!a["inline"].is_boolean()) fail(f + ".inline", "must be true or false");
             at.inline_ = a["inline"].get<bool>();

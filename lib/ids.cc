@@ -1,6 +1,8 @@
 // ULID generation and parsing.
 #include "ids.h"
 
+#include "base64.h"
+
 #include <sodium.h>
 
 #include <chrono>
@@ -103,11 +105,7 @@ std::string randomToken(std::size_t bytes) {
     ensureSodium();
     std::string raw(bytes, '\0');
     randombytes_buf(raw.data(), raw.size());
-    std::string out(sodium_base64_encoded_len(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                      raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    out.resize(std::strlen(out.c_str()));
-    return out;
+    return base64Encode(raw, Base64::url);
 }
 
 }  // namespace v2v

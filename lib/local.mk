@@ -2,6 +2,7 @@
 noinst_LIBRARIES += lib/libv2v.a
 lib_libv2v_a_SOURCES = \
 	lib/address.cc lib/address.h \
+	lib/base64.cc lib/base64.h \
 	lib/clients.cc lib/clients.h \
 	lib/config.cc lib/config.h lib/config_doc.cc lib/config_keys.cc lib/config_schema.h \
 	lib/db.cc lib/db.h lib/migrations.cc \
