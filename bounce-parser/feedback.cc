@@ -37,6 +37,120 @@ bool isArf(const Headers& head) {
     return false;
 }
 
+namespace {
+
+// What an ARF report says, read line by line.
+struct ArfState {
+    explicit ArfState(ReaderResult& o) : out(o) {}
+    ReaderResult& out;
+    std::string previous;  // the returned header a folded line continues
+    std::string rcptInText, diagnosis, from, commonRhost, feedbackType, rhost, agent, date, authres;
+    int recipients = 0;
+};
+
+// A line of the returned message: keeps the headers correlation needs.
+void arfOriginalLine(ArfState& st, std::string_view e) {
+    static const Regex hmRecipient(R"(X-HmXmrOriginalRecipient:[ ]*(.+)\z)");
+    static const Regex fromLine(R"(\AFrom:[ ]*(.+)\z)");
+    Match m;
+    if (hmRecipient.search(e, m)) {
+        st.out.ds.back().recipient = firstAddress(m[1]);
+        ++st.recipients;
+        st.feedbackType = "abuse";
+        st.agent = "Microsoft Junk Mail Reporting Program";
+    } else if (fromLine.search(e, m)) {
+        if (st.from.empty()) st.from = firstAddress(m[1]);
+        st.previous = "from";
+    } else if (!e.empty() && (e[0] == ' ' || e[0] == '\t')) {
+        if (st.previous == "from")
+            st.from.append(e);
+        else if (st.previous == "to" || st.previous == "subject" || st.previous == "message-id")
+            st.out.rfc822 += std::string(e) + "\n";
+    } else {
+        std::size_t colon = e.find(':');
+        std::string lhs = lower(e.substr(0, colon));
+        if (lhs.empty()) return;
+        st.previous.clear();
+        if (colon == std::string_view::npos || !isReturnedHeader(lhs)) return;
+        st.previous = lhs;
+        st.out.rfc822 += std::string(e) + "\n";
+        if (lhs == "to") st.rcptInText = std::string(trim(e.substr(colon + 1)));
+    }
+}
+
+// A field of the message/feedback-report part.
+void arfReportLine(ArfState& st, std::string_view e) {
+    static const Regex rcptTo(R"(\AOriginal-Rcpt-To:[ ]+[<]?(.+)[>]?\z)");
+    static const Regex redacted(R"(\ARedacted-Address:[ ]([^ ].+[@])\z)");
+    static const Regex fbType(R"(\AFeedback-Type:[ ]*([^ ]+)\z)");
+    static const Regex authRes(R"(\AAuthentication-Results:[ ]*(.+)\z)");
+    static const Regex userAgent(R"(\AUser-Agent:[ ]*(.+)\z)");
+    static const Regex arrival(R"(\A(?:Received|Arrival)-Date:[ ]*(.+)\z)");
+    static const Regex reporting(R"(\AReporting-MTA:[ ]*dns;[ ]*(.+)\z)");
+    static const Regex sourceIp(R"(\ASource-I[Pp]:[ ]*(.+)\z)");
+    static const Regex mailFrom(R"(\AOriginal-Mail-From:[ ]*(.+)\z)");
+    Match m;
+    if (rcptTo.search(e, m) || redacted.search(e, m)) {
+        nextRecord(st.out.ds).recipient = firstAddress(m[1]);
+        ++st.recipients;
+    } else if (fbType.search(e, m)) {
+        st.feedbackType = m.str(1);
+    } else if (authRes.search(e, m)) {
+        st.authres = m.str(1);
+    } else if (userAgent.search(e, m)) {
+        st.agent = m.str(1);
+    } else if (arrival.search(e, m)) {
+        st.date = m.str(1);
+    } else if (reporting.search(e, m)) {
+        st.commonRhost = m.str(1);
+    } else if (sourceIp.search(e, m)) {
+        st.rhost = m.str(1);
+    } else if (mailFrom.search(e, m)) {
+        if (st.from.empty()) st.from = firstAddress(m[1]);
+    }
+}
+
+// Fills the records from what the report said as a whole.
+void finishArf(ArfState& st, const Headers& head) {
+    ReaderResult& out = st.out;
+    Match m;
+    if (st.feedbackType == "auth-failure" && !st.authres.empty()) st.diagnosis += " " + st.authres;
+    if (st.recipients == 0) {
+        static const Regex to(R"(^To: (.+[@].+)$)", Regex::multiline);
+        out.ds.back().recipient = to.search(out.rfc822, m) ? firstAddress(m[1]) : kUndisclosed;
+    }
+    static const Regex fromHeader(R"(\bFrom: [^ ]+[@][^ ]+\b)");
+    if (!fromHeader.test(out.rfc822) && !st.from.empty()) out.rfc822 += "From: " + st.from + "\n";
+    static const Regex msComplaint(R"(complaint about message from (\d{1,3}[.]\d{1,3}[.]\d{1,3}[.]\d{1,3}))");
+    if (msComplaint.search(head.get("subject"), m)) {
+        st.rhost = m.str(1);
+        st.diagnosis = "This is a Microsoft email abuse report for an email message received from IP " + st.rhost +
+                       " on " + head.get("date");
+    }
+    static const Regex receivedFromIp(R"(\breceived from IP address ([^ ]+))");
+    static const Regex localPartOnly(R"(\A[^ ]+[@]\z)");
+    for (auto& e : out.ds) {
+        if (localPartOnly.test(e.recipient)) e.recipient = firstAddress(st.rcptInText);
+        if (e.feedbacktype.empty()) e.feedbacktype = st.feedbackType;
+        if (e.rhost.empty()) e.rhost = st.rhost;
+        if (e.date.empty()) e.date = st.date.empty() ? head.get("date") : st.date;
+        if (e.diagnosis.empty()) e.diagnosis = st.diagnosis;
+        e.diagnosis = sweep(e.diagnosis);
+        e.reason = "feedback";
+        e.command.clear();
+        e.action.clear();
+        e.agent = "Feedback-Loop";
+        if (e.rhost.empty()) {
+            if (!st.commonRhost.empty())
+                e.rhost = st.commonRhost;
+            else if (receivedFromIp.search(e.diagnosis, m))
+                e.rhost = m.str(1);
+        }
+    }
+}
+
+}  // namespace
+
 std::optional<ReaderResult> readArf(const Headers& head, std::string_view body) {
     if (!isArf(head)) return std::nullopt;
     static const Regex message(R"(\A(?>
@@ -50,113 +164,23 @@ std::optional<ReaderResult> readArf(const Headers& head, std::string_view body) 
             )
         ))",
                                Regex::extended);
-    static const Regex hmRecipient(R"(X-HmXmrOriginalRecipient:[ ]*(.+)\z)");
-    static const Regex fromLine(R"(\AFrom:[ ]*(.+)\z)");
-    static const Regex rcptTo(R"(\AOriginal-Rcpt-To:[ ]+[<]?(.+)[>]?\z)");
-    static const Regex redacted(R"(\ARedacted-Address:[ ]([^ ].+[@])\z)");
-    static const Regex fbType(R"(\AFeedback-Type:[ ]*([^ ]+)\z)");
-    static const Regex authRes(R"(\AAuthentication-Results:[ ]*(.+)\z)");
-    static const Regex userAgent(R"(\AUser-Agent:[ ]*(.+)\z)");
-    static const Regex arrival(R"(\A(?:Received|Arrival)-Date:[ ]*(.+)\z)");
-    static const Regex reporting(R"(\AReporting-MTA:[ ]*dns;[ ]*(.+)\z)");
-    static const Regex sourceIp(R"(\ASource-I[Pp]:[ ]*(.+)\z)");
-    static const Regex mailFrom(R"(\AOriginal-Mail-From:[ ]*(.+)\z)");
-
     ReaderResult out;
     out.ds.emplace_back();
-    std::string previous, rcptInText, diagnosis, from, commonRhost;
-    std::string feedbackType, rhost, agent, date, authres;
+    ArfState st(out);
     bool inReport = false, inOriginal = false;
-    int recipients = 0;
-    Match m;
     for (std::string_view e : splitLines(body)) {
-        if (diagnosis.empty() && message.test(e)) diagnosis = std::string(e);
+        if (st.diagnosis.empty() && message.test(e)) st.diagnosis = std::string(e);
         if (!inReport && startsWith(e, "Content-Type: message/feedback-report")) inReport = true;
         if (!inOriginal && (startsWith(e, "Content-Type: message/rfc822") ||
                             startsWith(e, "Content-Type: text/rfc822-headers"))) {
             inOriginal = true;
-            continue;
-        }
-        if (inOriginal) {
-            if (hmRecipient.search(e, m)) {
-                out.ds.back().recipient = firstAddress(m[1]);
-                ++recipients;
-                feedbackType = "abuse";
-                agent = "Microsoft Junk Mail Reporting Program";
-            } else if (fromLine.search(e, m)) {
-                if (from.empty()) from = firstAddress(m[1]);
-                previous = "from";
-            } else if (!e.empty() && (e[0] == ' ' || e[0] == '\t')) {
-                if (previous == "from") {
-                    from.append(e);
-                } else if (previous == "to" || previous == "subject" || previous == "message-id") {
-                    out.rfc822 += std::string(e) + "\n";
-                }
-            } else {
-                std::size_t colon = e.find(':');
-                std::string lhs = lower(e.substr(0, colon));
-                if (lhs.empty()) continue;
-                previous.clear();
-                if (colon == std::string_view::npos || !isReturnedHeader(lhs)) continue;
-                previous = lhs;
-                out.rfc822 += std::string(e) + "\n";
-                if (lhs == "to") rcptInText = std::string(trim(e.substr(colon + 1)));
-            }
-            continue;
-        }
-        if (!inReport || e.empty()) continue;
-        if (rcptTo.search(e, m) || redacted.search(e, m)) {
-            nextRecord(out.ds).recipient = firstAddress(m[1]);
-            ++recipients;
-        } else if (fbType.search(e, m)) {
-            feedbackType = m.str(1);
-        } else if (authRes.search(e, m)) {
-            authres = m.str(1);
-        } else if (userAgent.search(e, m)) {
-            agent = m.str(1);
-        } else if (arrival.search(e, m)) {
-            date = m.str(1);
-        } else if (reporting.search(e, m)) {
-            commonRhost = m.str(1);
-        } else if (sourceIp.search(e, m)) {
-            rhost = m.str(1);
-        } else if (mailFrom.search(e, m)) {
-            if (from.empty()) from = firstAddress(m[1]);
+        } else if (inOriginal) {
+            arfOriginalLine(st, e);
+        } else if (inReport && !e.empty()) {
+            arfReportLine(st, e);
         }
     }
-    if (feedbackType == "auth-failure" && !authres.empty()) diagnosis += " " + authres;
-    if (recipients == 0) {
-        static const Regex to(R"(^To: (.+[@].+)$)", Regex::multiline);
-        out.ds.back().recipient = to.search(out.rfc822, m) ? firstAddress(m[1]) : kUndisclosed;
-    }
-    static const Regex fromHeader(R"(\bFrom: [^ ]+[@][^ ]+\b)");
-    if (!fromHeader.test(out.rfc822) && !from.empty()) out.rfc822 += "From: " + from + "\n";
-    static const Regex msComplaint(R"(complaint about message from (\d{1,3}[.]\d{1,3}[.]\d{1,3}[.]\d{1,3}))");
-    if (msComplaint.search(head.get("subject"), m)) {
-        rhost = m.str(1);
-        diagnosis = "This is a Microsoft email abuse report for an email message received from IP " + rhost +
-                    " on " + head.get("date");
-    }
-    static const Regex receivedFromIp(R"(\breceived from IP address ([^ ]+))");
-    static const Regex localPartOnly(R"(\A[^ ]+[@]\z)");
-    for (auto& e : out.ds) {
-        if (localPartOnly.test(e.recipient)) e.recipient = firstAddress(rcptInText);
-        if (e.feedbacktype.empty()) e.feedbacktype = feedbackType;
-        if (e.rhost.empty()) e.rhost = rhost;
-        if (e.date.empty()) e.date = date.empty() ? head.get("date") : date;
-        if (e.diagnosis.empty()) e.diagnosis = diagnosis;
-        e.diagnosis = sweep(e.diagnosis);
-        e.reason = "feedback";
-        e.command.clear();
-        e.action.clear();
-        e.agent = "Feedback-Loop";
-        if (e.rhost.empty()) {
-            if (!commonRhost.empty())
-                e.rhost = commonRhost;
-            else if (receivedFromIp.search(e.diagnosis, m))
-                e.rhost = m.str(1);
-        }
-    }
+    finishArf(st, head);
     return out;
 }
 

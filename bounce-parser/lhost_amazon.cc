@@ -23,8 +23,8 @@ std::string sesDate(const json& o, const json& p) {
     return frac.replaceAll(d, "");
 }
 
-std::optional<ReaderResult> readSesJson(const Headers& head, std::string_view body) {
-    if (head.get("x-amz-sns-message-id").empty()) return std::nullopt;
+// The JSON notification of an SNS message body ("!" ends a folded line).
+json sesNotification(std::string_view body) {
     std::string text;
     bool folded = false;
     for (std::string_view e : splitLines(body)) {
@@ -39,84 +39,104 @@ std::optional<ReaderResult> readSesJson(const Headers& head, std::string_view bo
         text.append(e);
     }
     json p = json::parse(text, nullptr, false);
-    if (p.is_discarded() || !p.is_object()) return std::nullopt;
+    if (p.is_discarded() || !p.is_object()) return json();
     if (p.contains("Message") && p["Message"].is_string()) {
         p = json::parse(p["Message"].get<std::string>(), nullptr, false);
-        if (p.is_discarded() || !p.is_object()) return std::nullopt;
+        if (p.is_discarded() || !p.is_object()) return json();
     }
-    std::string type = str(p, "notificationType");
-    ReaderResult out;
-    out.ds.emplace_back();
-    int recipients = 0;
+    return p;
+}
+
+// One bounced recipient of a "Bounce" notification (o is its "bounce" object).
+void sesBounced(DeliveryStatus& v, const json& e, const json& o) {
     static const Regex typed(R"(\A(.+?);[ ]*(.+)\z)");
     static const Regex dsnMta(R"(\Adsn;[ ](.+)\z)");
     Match m;
+    v.action = str(e, "action");
+    v.status = str(e, "status");
+    std::string diag = str(e, "diagnosticCode");
+    if (typed.search(diag, m)) {
+        v.spec = upper(m[1]);
+        v.diagnosis = m.str(2);
+    } else {
+        v.diagnosis = diag;
+    }
+    std::string reporting = str(o, "reportingMTA");
+    if (dsnMta.search(reporting, m)) v.lhost = m.str(1);
+    std::string bt = str(o, "bounceType"), bs = str(o, "bounceSubType");
+    if (bt == "Transient" && bs == "MailboxFull") v.reason = "mailboxfull";
+    if (bt == "Transient" && bs == "MessageTooLarge") v.reason = "mesgtoobig";
+}
+
+// The records of a Bounce, Complaint or Delivery notification; false when the list is malformed.
+bool sesRecords(const json& p, const std::string& type, std::vector<DeliveryStatus>& ds) {
     if (type == "Bounce" || type == "Complaint") {
-        const json& o = p.value(type == "Bounce" ? "bounce" : "complaint", json::object());
-        const json& list = o.value(type == "Bounce" ? "bouncedRecipients" : "complainedRecipients", json::array());
-        if (!list.is_array()) return std::nullopt;
+        bool bounce = type == "Bounce";
+        const json& o = p.value(bounce ? "bounce" : "complaint", json::object());
+        const json& list = o.value(bounce ? "bouncedRecipients" : "complainedRecipients", json::array());
+        if (!list.is_array()) return false;
         for (const auto& e : list) {
             if (!e.is_object()) continue;
             std::string addr = str(e, "emailAddress");
             if (!isEmailAddress(addr)) continue;
-            DeliveryStatus& v = nextRecord(out.ds);
-            ++recipients;
+            DeliveryStatus& v = nextRecord(ds);
             v.recipient = addr;
-            if (type == "Bounce") {
-                v.action = str(e, "action");
-                v.status = str(e, "status");
-                std::string diag = str(e, "diagnosticCode");
-                if (typed.search(diag, m)) {
-                    v.spec = upper(m[1]);
-                    v.diagnosis = m.str(2);
-                } else {
-                    v.diagnosis = diag;
-                }
-                std::string reporting = str(o, "reportingMTA");
-                if (dsnMta.search(reporting, m)) v.lhost = m.str(1);
-                std::string bt = str(o, "bounceType"), bs = str(o, "bounceSubType");
-                if (bt == "Transient" && bs == "MailboxFull") v.reason = "mailboxfull";
-                if (bt == "Transient" && bs == "MessageTooLarge") v.reason = "mesgtoobig";
+            if (bounce) {
+                sesBounced(v, e, o);
             } else {
                 v.reason = "feedback";
                 v.feedbacktype = str(o, "complaintFeedbackType");
             }
             v.date = sesDate(o, p);
         }
-    } else if (type == "Delivery") {
-        const json& o = p.value("delivery", json::object());
-        const json& list = o.value("recipients", json::array());
-        if (!list.is_array()) return std::nullopt;
-        for (const auto& e : list) {
-            if (!e.is_string() || !isEmailAddress(e.get<std::string>())) continue;
-            DeliveryStatus& v = nextRecord(out.ds);
-            ++recipients;
-            v.recipient = e.get<std::string>();
-            v.lhost = str(o, "reportingMTA");
-            v.diagnosis = str(o, "smtpResponse");
-            v.status = findStatus(v.diagnosis);
-            v.replycode = findReplyCode(v.diagnosis);
-            v.reason = "delivered";
-            v.action = "delivered";
-            v.date = sesDate(o, p);
-        }
-    } else {
-        return std::nullopt;
+        return true;
     }
-    if (recipients == 0) return std::nullopt;
-    if (p.contains("mail") && p["mail"].is_object()) {
-        const json& mail = p["mail"];
-        bool haveId = false;
-        if (mail.contains("headers") && mail["headers"].is_array())
-            for (const auto& h : mail["headers"]) {
-                std::string name = str(h, "name");
-                if (name == "From" || name == "To" || name == "Subject" || name == "Message-ID" || name == "Date") {
-                    out.rfc822 += name + ": " + str(h, "value") + "\n";
-                    haveId = haveId || name == "Message-ID";
-                }
+    const json& o = p.value("delivery", json::object());
+    const json& list = o.value("recipients", json::array());
+    if (!list.is_array()) return false;
+    for (const auto& e : list) {
+        if (!e.is_string() || !isEmailAddress(e.get<std::string>())) continue;
+        DeliveryStatus& v = nextRecord(ds);
+        v.recipient = e.get<std::string>();
+        v.lhost = str(o, "reportingMTA");
+        v.diagnosis = str(o, "smtpResponse");
+        v.status = findStatus(v.diagnosis);
+        v.replycode = findReplyCode(v.diagnosis);
+        v.reason = "delivered";
+        v.action = "delivered";
+        v.date = sesDate(o, p);
+    }
+    return true;
+}
+
+// The original message's headers that correlation needs, from "mail".
+std::string sesHeaders(const json& p) {
+    std::string out;
+    if (!p.contains("mail") || !p["mail"].is_object()) return out;
+    const json& mail = p["mail"];
+    bool haveId = false;
+    if (mail.contains("headers") && mail["headers"].is_array())
+        for (const auto& h : mail["headers"]) {
+            std::string name = str(h, "name");
+            if (name == "From" || name == "To" || name == "Subject" || name == "Message-ID" || name == "Date") {
+                out += name + ": " + str(h, "value") + "\n";
+                haveId = haveId || name == "Message-ID";
             }
-        if (!haveId && !str(mail, "messageId").empty()) out.rfc822 += "Message-ID: " + str(mail, "messageId") + "\n";
-    }
+        }
+    if (!haveId && !str(mail, "messageId").empty()) out += "Message-ID: " + str(mail, "messageId") + "\n";
+    return out;
+}
+
+std::optional<ReaderResult> readSesJson(const Headers& head, std::string_view body) {
+    if (head.get("x-amz-sns-message-id").empty()) return std::nullopt;
+    json p = sesNotification(body);
+    if (!p.is_object()) return std::nullopt;
+    std::string type = str(p, "notificationType");
+    if (type != "Bounce" && type != "Complaint" && type != "Delivery") return std::nullopt;
+    ReaderResult out;
+    out.ds.emplace_back();
+    if (!sesRecords(p, type, out.ds) || out.ds.back().recipient.empty()) return std::nullopt;
+    out.rfc822 = sesHeaders(p);
     return out;
 }
 

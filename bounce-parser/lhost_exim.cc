@@ -108,21 +108,35 @@ std::string eximReason(std::string_view diagnosis) {
     return r;
 }
 
-std::optional<ReaderResult> readExim(const Headers& head, std::string_view body) {
+namespace {
+
+bool looksLikeExim(const Headers& head) {
     static const Regex mailRu(R"([@].+[.]mail[.]ru[>]?)");
     static const Regex eximId(R"(\A[<]\w{7}[-]\w{6}[-]\w{2}[@])");
-    if (mailRu.test(head.get("from"))) return std::nullopt;
+    if (mailRu.test(head.get("from"))) return false;
     int match = 0;
     if (startsWith(head.get("from"), "Mail Delivery System")) ++match;
     if (head.has("message-id") && eximId.test(head.get("message-id"))) ++match;
     if (eximSubject().test(head.get("subject"))) ++match;
-    if (match < 2) return std::nullopt;
+    return match >= 2;
+}
 
-    static const Regex backbone(R"(^(?:
-         [-]+[ ]This[ ]is[ ]a[ ]copy[ ]of[ ](?:the|your)[ ]message,[ ]including[ ]all[ ]the[ ]headers[.][ ][-]+
-        |Content-Type:[ ]*message/rfc822\n(?:[\s\t]+.*?\n\n)?
-        ))",
-                                Regex::multiline | Regex::dotall | Regex::extended);
+// A DSN field line of a multipart Exim report, into the current record.
+void eximDsnField(std::string_view e, DeliveryStatus& v) {
+    auto o = parseDsnField(e);
+    if (!o) return;
+    if (o->group == 'a') {
+        if (o->name == "final-recipient" && v.spec.empty()) v.spec = contains(o->value, "@") ? "SMTP" : "X-UNIX";
+    } else if (o->group == 'c') {
+        v.spec = o->type;
+        v.diagnosis = o->value;
+    } else if (auto t = DsnCollector::target(o->name); !t.empty()) {
+        fieldOf(v, t) = o->value;
+    }
+}
+
+// Reads Exim's error text into ds; returns the number of recipients found.
+int readEximText(std::string_view errorPart, bool multipart, std::vector<DeliveryStatus>& ds) {
     static const Regex message(R"(\A(?>
          This[ ]message[ ]was[ ]created[ ]automatically[ ]by[ ]mail[ ]delivery[ ]software[.]
         |A[ ]message[ ]that[ ]you[ ]sent[ ]was[ ]rejected[ ]by[ ]the[ ]local[ ]scannning[ ]code
@@ -139,10 +153,6 @@ std::optional<ReaderResult> readExim(const Headers& head, std::string_view body)
     static const Regex undisclosed(R"(\A([ ]+an undisclosed address)\z)");
     static const Regex generated(R"(\A[ ]+(?:[(]generated[ ]from[ ](.+)[)]\z|generated[ ]by[ ]([^ \t]+[@][^ \t]+)))");
     static const Regex pipeTo(R"(\A[ ]+pipe[ ]to[ ][|]/[^ ]+)");
-
-    std::string boundary = contentParam(head.get("content-type"), "boundary");
-    auto [errorPart, rfc822] = fillet(body, backbone);
-    std::vector<DeliveryStatus> ds(1);
     int recipients = 0;
     bool reading = false, nextCursor = false;
     Match m;
@@ -167,21 +177,10 @@ std::optional<ReaderResult> readExim(const Headers& head, std::string_view body)
             v->alias = m.has(1) ? m.str(1) : m.str(2);
         } else if (frozen.test(e)) {
             v->alterrors += std::string(e) + " ";
-        } else if (!boundary.empty()) {
+        } else if (multipart) {
             if (dsnFieldClass(e)) {
-                auto o = parseDsnField(e);
-                if (!o) continue;
-                if (o->group == 'a') {
-                    if (o->name == "final-recipient" && v->spec.empty())
-                        v->spec = contains(o->value, "@") ? "SMTP" : "X-UNIX";
-                } else if (o->group == 'c') {
-                    v->spec = o->type;
-                    v->diagnosis = o->value;
-                } else if (auto t = DsnCollector::target(o->name); !t.empty()) {
-                    fieldOf(*v, t) = o->value;
-                }
-            } else {
-                if (nextCursor) continue;
+                eximDsnField(e, *v);
+            } else if (!nextCursor) {
                 if (startsWith(e, "Content-type: message/delivery-status")) nextCursor = true;
                 if (startsWith(e, " ")) v->alterrors += std::string(e) + " ";
             }
@@ -193,6 +192,54 @@ std::optional<ReaderResult> readExim(const Headers& head, std::string_view body)
             v->alterrors += std::string(e) + " ";
         }
     }
+    return recipients;
+}
+
+// Exim's command and reason for a record without a command.
+void eximCommandAndReason(DeliveryStatus& e) {
+    if (!e.command.empty()) return;
+    Match m;
+    if (smtpAfter().search(e.diagnosis, m)) e.command = upper(m[1]);
+    if (e.command == "HELO" || e.command == "EHLO")
+        e.reason = "blocked";
+    else if (e.command == "MAIL")
+        e.reason = "onhold";
+    else
+        e.reason = eximReason(e.diagnosis);
+}
+
+// The status from the record, its diagnostic text and reply code.
+void eximStatus(DeliveryStatus& e) {
+    std::string sv = e.status.empty() ? findStatus(e.diagnosis) : e.status;
+    std::string rv = e.replycode.empty() ? findReplyCode(e.diagnosis) : e.replycode;
+    int r1 = 0;
+    if (sv.empty() && !rv.empty()) {
+        r1 = rv[0] - '0';
+        if (r1 == 4) sv = pseudoStatus(e.reason, true);
+        else if (r1 == 5) sv = pseudoStatus(e.reason, false);
+    }
+    int v1 = (sv.empty() ? 0 : sv[0] - '0') + r1 + (e.status.empty() ? 0 : e.status[0] - '0');
+    if (v1 > 0) {
+        if (r1 > 0) e.status = sv;
+    } else {
+        sv = pseudoStatus(e.reason, e.reason == "expired" || e.reason == "mailboxfull");
+    }
+    if (e.status.empty()) e.status = sv;
+}
+
+}  // namespace
+
+std::optional<ReaderResult> readExim(const Headers& head, std::string_view body) {
+    if (!looksLikeExim(head)) return std::nullopt;
+    static const Regex backbone(R"(^(?:
+         [-]+[ ]This[ ]is[ ]a[ ]copy[ ]of[ ](?:the|your)[ ]message,[ ]including[ ]all[ ]the[ ]headers[.][ ][-]+
+        |Content-Type:[ ]*message/rfc822\n(?:[\s\t]+.*?\n\n)?
+        ))",
+                                Regex::multiline | Regex::dotall | Regex::extended);
+    std::string boundary = contentParam(head.get("content-type"), "boundary");
+    auto [errorPart, rfc822] = fillet(body, backbone);
+    std::vector<DeliveryStatus> ds(1);
+    int recipients = readEximText(errorPart, !boundary.empty(), ds);
     if (recipients) {
         for (auto& q : ds)
             if (!q.alias.empty() && (q.recipient.empty() || !contains(q.recipient, "@"))) q.recipient = q.alias;
@@ -213,31 +260,8 @@ std::optional<ReaderResult> readExim(const Headers& head, std::string_view body)
         mergeAlterrors(e, true);
         e.diagnosis = cutAtDoubleUnderscore(sweep(e.diagnosis));
         if (e.rhost.empty()) e.rhost = rhostFromDiagnosis(e, head);
-        if (e.command.empty()) {
-            if (smtpAfter().search(e.diagnosis, m)) e.command = upper(m[1]);
-            if (e.command == "HELO" || e.command == "EHLO") {
-                e.reason = "blocked";
-            } else if (e.command == "MAIL") {
-                e.reason = "onhold";
-            } else {
-                e.reason = eximReason(e.diagnosis);
-            }
-        }
-        std::string sv = e.status.empty() ? findStatus(e.diagnosis) : e.status;
-        std::string rv = e.replycode.empty() ? findReplyCode(e.diagnosis) : e.replycode;
-        int r1 = 0;
-        if (sv.empty() && !rv.empty()) {
-            r1 = rv[0] - '0';
-            if (r1 == 4) sv = pseudoStatus(e.reason, true);
-            else if (r1 == 5) sv = pseudoStatus(e.reason, false);
-        }
-        int v1 = (sv.empty() ? 0 : sv[0] - '0') + r1 + (e.status.empty() ? 0 : e.status[0] - '0');
-        if (v1 > 0) {
-            if (r1 > 0) e.status = sv;
-        } else {
-            sv = pseudoStatus(e.reason, e.reason == "expired" || e.reason == "mailboxfull");
-        }
-        if (e.status.empty()) e.status = sv;
+        eximCommandAndReason(e);
+        eximStatus(e);
     }
     return ReaderResult{std::move(ds), std::move(rfc822)};
 }

@@ -4,8 +4,9 @@
 #include "smtp.h"
 
 namespace v2v::bounce {
+namespace {
 
-std::optional<ReaderResult> readOffice365(const Headers& head, std::string_view body) {
+bool looksLikeOffice365(const Headers& head) {
     static const Regex outlook(R"(.+[.](?:outbound[.]protection|prod)[.]outlook[.]com\b)");
     int match = 0;
     if (contains(head.get("subject"), "Undeliverable:")) ++match;
@@ -16,8 +17,40 @@ std::optional<ReaderResult> readOffice365(const Headers& head, std::string_view 
         if (!head.get(h).empty()) ++match;
     if (anyReceived(head, outlook)) ++match;
     if (head.has("message-id") && outlook.test(head.get("message-id"))) ++match;
-    if (match < 2) return std::nullopt;
+    return match >= 2;
+}
 
+// The reason Office 365's status codes stand for (set only when one matches).
+void office365Reason(DeliveryStatus& e) {
+    static const std::pair<Regex, const char*> statuses[] = {
+        {Regex(R"(\A4[.]4[.]7\z)"), "expired"},         {Regex(R"(\A4[.]4[.]312\z)"), "networkerror"},
+        {Regex(R"(\A4[.]4[.]316\z)"), "expired"},       {Regex(R"(\A4[.]7[.]26\z)"), "securityerror"},
+        {Regex(R"(\A4[.]7[.][56]\d\d\z)"), "blocked"},  {Regex(R"(\A4[.]7[.]8[5-9]\d\z)"), "blocked"},
+        {Regex(R"(\A5[.]0[.]350\z)"), "contenterror"},  {Regex(R"(\A5[.]1[.]10\z)"), "userunknown"},
+        {Regex(R"(\A5[.]4[.]1\z)"), "norelaying"},      {Regex(R"(\A5[.]4[.]6\z)"), "networkerror"},
+        {Regex(R"(\A5[.]4[.]312\z)"), "networkerror"},  {Regex(R"(\A5[.]4[.]316\z)"), "expired"},
+        {Regex(R"(\A5[.]6[.]11\z)"), "contenterror"},   {Regex(R"(\A5[.]7[.]1\z)"), "rejected"},
+        {Regex(R"(\A5[.]7[.]1[23]\z)"), "rejected"},    {Regex(R"(\A5[.]7[.]124\z)"), "rejected"},
+        {Regex(R"(\A5[.]7[.]13[3-6]\z)"), "rejected"},  {Regex(R"(\A5[.]7[.]23\z)"), "blocked"},
+        {Regex(R"(\A5[.]7[.]25\z)"), "networkerror"},   {Regex(R"(\A5[.]7[.]50[1-3]\z)"), "spamdetected"},
+        {Regex(R"(\A5[.]7[.]50[4-5]\z)"), "filtered"},  {Regex(R"(\A5[.]7[.]50[6-7]\z)"), "blocked"},
+        {Regex(R"(\A5[.]7[.]508\z)"), "toomanyconn"},   {Regex(R"(\A5[.]7[.]509\z)"), "securityerror"},
+        {Regex(R"(\A5[.]7[.]510\z)"), "notaccept"},     {Regex(R"(\A5[.]7[.]511\z)"), "rejected"},
+        {Regex(R"(\A5[.]7[.]512\z)"), "securityerror"}, {Regex(R"(\A5[.]7[.]57\z)"), "securityerror"},
+        {Regex(R"(\A5[.]7[.]60[6-9]\z)"), "blocked"},   {Regex(R"(\A5[.]7[.]6[1-4]\d\z)"), "blocked"},
+        {Regex(R"(\A5[.]7[.]7[0-4]\d\z)"), "toomanyconn"},
+    };
+    for (const auto& [re, reason] : statuses)
+        if (re.test(e.status)) {
+            e.reason = reason;
+            return;
+        }
+}
+
+}  // namespace
+
+std::optional<ReaderResult> readOffice365(const Headers& head, std::string_view body) {
+    if (!looksLikeOffice365(head)) return std::nullopt;
     static const Regex backbone(R"(^Content-Type:[ ]message/rfc822)", Regex::multiline);
     static const Regex eoe(R"(\A(?:Original[ ][Mm]essage[ ][Hh]eaders:?|Message[ ]Hops))");
     static const Regex error(R"(\A(?:Diagnostic[ ]information[ ]for[ ]administrators:|Error[ ]Details))");
@@ -64,24 +97,6 @@ std::optional<ReaderResult> readOffice365(const Headers& head, std::string_view 
     }
     if (c.recipients() == 0) return std::nullopt;
     c.applyPerMessage(false);
-    static const std::pair<Regex, const char*> statuses[] = {
-        {Regex(R"(\A4[.]4[.]7\z)"), "expired"},         {Regex(R"(\A4[.]4[.]312\z)"), "networkerror"},
-        {Regex(R"(\A4[.]4[.]316\z)"), "expired"},       {Regex(R"(\A4[.]7[.]26\z)"), "securityerror"},
-        {Regex(R"(\A4[.]7[.][56]\d\d\z)"), "blocked"},  {Regex(R"(\A4[.]7[.]8[5-9]\d\z)"), "blocked"},
-        {Regex(R"(\A5[.]0[.]350\z)"), "contenterror"},  {Regex(R"(\A5[.]1[.]10\z)"), "userunknown"},
-        {Regex(R"(\A5[.]4[.]1\z)"), "norelaying"},      {Regex(R"(\A5[.]4[.]6\z)"), "networkerror"},
-        {Regex(R"(\A5[.]4[.]312\z)"), "networkerror"},  {Regex(R"(\A5[.]4[.]316\z)"), "expired"},
-        {Regex(R"(\A5[.]6[.]11\z)"), "contenterror"},   {Regex(R"(\A5[.]7[.]1\z)"), "rejected"},
-        {Regex(R"(\A5[.]7[.]1[23]\z)"), "rejected"},    {Regex(R"(\A5[.]7[.]124\z)"), "rejected"},
-        {Regex(R"(\A5[.]7[.]13[3-6]\z)"), "rejected"},  {Regex(R"(\A5[.]7[.]23\z)"), "blocked"},
-        {Regex(R"(\A5[.]7[.]25\z)"), "networkerror"},   {Regex(R"(\A5[.]7[.]50[1-3]\z)"), "spamdetected"},
-        {Regex(R"(\A5[.]7[.]50[4-5]\z)"), "filtered"},  {Regex(R"(\A5[.]7[.]50[6-7]\z)"), "blocked"},
-        {Regex(R"(\A5[.]7[.]508\z)"), "toomanyconn"},   {Regex(R"(\A5[.]7[.]509\z)"), "securityerror"},
-        {Regex(R"(\A5[.]7[.]510\z)"), "notaccept"},     {Regex(R"(\A5[.]7[.]511\z)"), "rejected"},
-        {Regex(R"(\A5[.]7[.]512\z)"), "securityerror"}, {Regex(R"(\A5[.]7[.]57\z)"), "securityerror"},
-        {Regex(R"(\A5[.]7[.]60[6-9]\z)"), "blocked"},   {Regex(R"(\A5[.]7[.]6[1-4]\d\z)"), "blocked"},
-        {Regex(R"(\A5[.]7[.]7[0-4]\d\z)"), "toomanyconn"},
-    };
     static const Regex rcptCommand(R"(unknown recipient or mailbox unavailable ->.+[<]?.+[@].+[.][a-zA-Z]+[>]?)");
     for (auto& e : c.ds()) {
         e.diagnosis = sweep(e.diagnosis);
@@ -90,12 +105,7 @@ std::optional<ReaderResult> readOffice365(const Headers& head, std::string_view 
             if (!s.empty()) e.status = s;
         }
         if (rcptCommand.test(e.diagnosis)) e.command = "RCPT";
-        if (e.status.empty()) continue;
-        for (const auto& [re, reason] : statuses)
-            if (re.test(e.status)) {
-                e.reason = reason;
-                break;
-            }
+        if (!e.status.empty()) office365Reason(e);
     }
     return ReaderResult{std::move(c.ds()), std::move(rfc822)};
 }
@@ -200,7 +210,9 @@ std::optional<ReaderResult> readExchange2007(const Headers& head, std::string_vi
     return ReaderResult{std::move(ds), std::move(rfc822)};
 }
 
-std::optional<ReaderResult> readExchange2003(const Headers& head, std::string_view body) {
+namespace {
+
+bool looksLikeExchange2003(const Headers& head) {
     bool match = head.has("x-ms-embedded-report");
     if (!match && head.has("x-mailer")) {
         const std::string& x = head.get("x-mailer");
@@ -208,8 +220,37 @@ std::optional<ReaderResult> readExchange2003(const Headers& head, std::string_vi
                 startsWith(x, "Microsoft Exchange Server Internet Mail Connector");
     }
     if (!match && head.has("x-mimeole")) match = startsWith(head.get("x-mimeole"), "Produced By Microsoft Exchange");
-    if (!match) match = anyReceived(head, " with Internet Mail Service (");
-    if (!match) return std::nullopt;
+    return match || anyReceived(head, " with Internet Mail Service (");
+}
+
+// "MSEXCH:... (000C05A6) text": the reason of Exchange's error code, and the text.
+void exchange2003Code(DeliveryStatus& e) {
+    static const std::pair<const char*, std::vector<std::string_view>> codes[] = {
+        {"onhold", {"000B099C", "000B09AA", "000B09B6"}},
+        {"userunknown", {"000C05A6"}},
+        {"systemerror", {"00010256", "000D06B5"}},
+        {"networkerror", {"00120270"}},
+        {"contenterror", {"00050311", "000502CC"}},
+        {"securityerror", {"000B0981"}},
+        {"filtered", {"000C0595"}},
+    };
+    static const Regex exch(R"(\AMSEXCH:.+[ \t]*[(]([0-9A-F]{8})[)][ \t]*(.*)\z)");
+    Match m;
+    if (!exch.search(e.diagnosis, m)) return;
+    std::string code = m.str(1), text = m.str(2);
+    for (const auto& [reason, list] : codes)
+        for (auto x : list)
+            if (code == x && e.reason.empty()) {
+                e.reason = reason;
+                e.status = pseudoStatus(reason, false);
+            }
+    e.diagnosis = text;
+}
+
+}  // namespace
+
+std::optional<ReaderResult> readExchange2003(const Headers& head, std::string_view body) {
+    if (!looksLikeExchange2003(head)) return std::nullopt;
     static const Regex backbone(R"(^Content-Type:[ ]message/rfc822)", Regex::multiline);
     static const Regex rcpt1(R"(\A[ \t]*([^ ]+[@][^ ]+) on[ \t]*.*\z)");
     static const Regex rcpt2(R"(\A[ \t]*.+(?:SMTP|smtp)=([^ ]+[@][^ ]+) on[ \t]*.*\z)");
@@ -260,28 +301,9 @@ std::optional<ReaderResult> readExchange2003(const Headers& head, std::string_vi
         }
     }
     if (recipients == 0) return std::nullopt;
-    static const std::pair<const char*, std::vector<std::string_view>> codes[] = {
-        {"onhold", {"000B099C", "000B09AA", "000B09B6"}},
-        {"userunknown", {"000C05A6"}},
-        {"systemerror", {"00010256", "000D06B5"}},
-        {"networkerror", {"00120270"}},
-        {"contenterror", {"00050311", "000502CC"}},
-        {"securityerror", {"000B0981"}},
-        {"filtered", {"000C0595"}},
-    };
-    static const Regex exch(R"(\AMSEXCH:.+[ \t]*[(]([0-9A-F]{8})[)][ \t]*(.*)\z)");
     for (auto& e : ds) {
         e.diagnosis = sweep(e.diagnosis);
-        if (exch.search(e.diagnosis, m)) {
-            std::string code = m.str(1), text = m.str(2);
-            for (const auto& [reason, list] : codes)
-                for (auto x : list)
-                    if (code == x && e.reason.empty()) {
-                        e.reason = reason;
-                        e.status = pseudoStatus(reason, false);
-                    }
-            e.diagnosis = text;
-        }
+        exchange2003Code(e);
         if (!e.reason.empty() || e.alterrors.empty()) continue;
         e.diagnosis = sweep(e.alterrors + " " + e.diagnosis);
         e.alterrors.clear();

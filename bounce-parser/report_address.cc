@@ -38,103 +38,119 @@ void cleanFound(std::vector<Part>& parts, std::vector<FoundAddress>& out) {
     }
 }
 
-}  // namespace
-
-std::vector<FoundAddress> findAddresses(std::string_view text) {
-    std::vector<Part> buffer;
-    Part v;
-    unsigned cursor = 0;
-    int p = 0;  // 0 = name, 1 = address, 2 = comment
-    for (char e : text) {
-        if (e == '\r' || e == '\n') continue;
+// Splits an address list into parts, character by character (the reference's
+// state machine: name, <address>, (comment)).
+class AddressSplitter {
+public:
+    void feed(char e) {
         switch (e) {
-        case ',':
-            if (startsWith(v.address, "<") && contains(v.address, "@") && endsWith(v.address, ">")) {
-                if (cursor & kInComment) {
-                    v.comment += e;
-                } else {
-                    cursor = 0;
-                    buffer.push_back(std::move(v));
-                    v = Part();
-                    p = 0;
-                }
-            } else {
-                target(v, p) += e;
-            }
-            break;
-        case '<':
-            if (!v.address.empty()) {
-                target(v, p) += e;
-            } else {
-                cursor |= kInAddress;
-                v.address += e;
-                p = 1;
-            }
-            break;
-        case '>':
-            if (cursor & kInAddress) {
-                cursor &= ~kInAddress;
-                v.address += e;
-                p = 0;
-            } else {
-                (p ? v.comment : v.name) += e;
-            }
-            break;
-        case '(':
-            if ((cursor & kInAddress) && contains(v.address, "\"")) {
-                v.address += e;
-                break;
-            }
-            if ((cursor & kInAddress) || !(cursor & kInComment)) {
-                cursor |= kInComment;
-                p = 2;
-            }
-            if (endsWith(v.comment, ")")) v.comment += ' ';
-            v.comment += e;
-            break;
-        case ')':
-            if (cursor & kInAddress) {
-                if (contains(v.address, "\"")) {
-                    v.address += e;
-                } else {
-                    cursor &= ~kInComment;
-                    v.comment += e;
-                    p = 1;
-                }
-            } else if (cursor & kInComment) {
-                cursor &= ~kInComment;
-                v.comment += e;
-                p = 0;
-            } else {
-                v.name += e;
-                p = 0;
-            }
-            break;
-        case '"':
-            target(v, p) += e;
-            break;
-        default:
-            target(v, p) += e;
+        case '\r':
+        case '\n': break;
+        case ',': comma(e); break;
+        case '<': openAngle(e); break;
+        case '>': closeAngle(e); break;
+        case '(': openParen(e); break;
+        case ')': closeParen(e); break;
+        default: target(v_, p_) += e;
         }
     }
-    if (!v.address.empty()) {
-        buffer.push_back(std::move(v));
-    } else {
+    // The parts; the last one without "<address>" is looked for in its text.
+    std::vector<Part> finish() {
+        if (!v_.address.empty()) {
+            buffer_.push_back(std::move(v_));
+            return std::move(buffer_);
+        }
         static const Regex valid(R"((?:([^\s]+|["].+?["]))[@](?:([^@\s]+|[0-9A-Za-z:\.]+)))");
         static const Regex comment(R"((.*)([(].+[)])(.*))");
         Match m;
-        if (valid.search(v.name, m))
-            v.address = m.str(1) + "@" + m.str(2);
-        else if (isMailerDaemon(v.name))
-            v.address = v.name;
-        if (!v.address.empty()) {
-            if (comment.search(v.address, m)) {
-                v.comment = m.str(2);
-                v.address = m.str(1) + m.str(3);
+        if (valid.search(v_.name, m))
+            v_.address = m.str(1) + "@" + m.str(2);
+        else if (isMailerDaemon(v_.name))
+            v_.address = v_.name;
+        if (!v_.address.empty()) {
+            if (comment.search(v_.address, m)) {
+                v_.comment = m.str(2);
+                v_.address = m.str(1) + m.str(3);
             }
-            buffer.push_back(std::move(v));
+            buffer_.push_back(std::move(v_));
+        }
+        return std::move(buffer_);
+    }
+
+private:
+    void comma(char e) {
+        if (!(startsWith(v_.address, "<") && contains(v_.address, "@") && endsWith(v_.address, ">"))) {
+            target(v_, p_) += e;
+        } else if (cursor_ & kInComment) {
+            v_.comment += e;
+        } else {
+            cursor_ = 0;
+            buffer_.push_back(std::move(v_));
+            v_ = Part();
+            p_ = 0;
         }
     }
+    void openAngle(char e) {
+        if (!v_.address.empty()) {
+            target(v_, p_) += e;
+        } else {
+            cursor_ |= kInAddress;
+            v_.address += e;
+            p_ = 1;
+        }
+    }
+    void closeAngle(char e) {
+        if (cursor_ & kInAddress) {
+            cursor_ &= ~kInAddress;
+            v_.address += e;
+            p_ = 0;
+        } else {
+            (p_ ? v_.comment : v_.name) += e;
+        }
+    }
+    void openParen(char e) {
+        if ((cursor_ & kInAddress) && contains(v_.address, "\"")) {
+            v_.address += e;
+            return;
+        }
+        if ((cursor_ & kInAddress) || !(cursor_ & kInComment)) {
+            cursor_ |= kInComment;
+            p_ = 2;
+        }
+        if (endsWith(v_.comment, ")")) v_.comment += ' ';
+        v_.comment += e;
+    }
+    void closeParen(char e) {
+        if (cursor_ & kInAddress) {
+            if (contains(v_.address, "\"")) {
+                v_.address += e;
+            } else {
+                cursor_ &= ~kInComment;
+                v_.comment += e;
+                p_ = 1;
+            }
+        } else if (cursor_ & kInComment) {
+            cursor_ &= ~kInComment;
+            v_.comment += e;
+            p_ = 0;
+        } else {
+            v_.name += e;
+            p_ = 0;
+        }
+    }
+
+    std::vector<Part> buffer_;
+    Part v_;
+    unsigned cursor_ = 0;
+    int p_ = 0;  // 0 = name, 1 = address, 2 = comment
+};
+
+}  // namespace
+
+std::vector<FoundAddress> findAddresses(std::string_view text) {
+    AddressSplitter splitter;
+    for (char e : text) splitter.feed(e);
+    std::vector<Part> buffer = splitter.finish();
     std::vector<FoundAddress> out;
     cleanFound(buffer, out);
     return out;

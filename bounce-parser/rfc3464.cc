@@ -15,31 +15,26 @@ struct ConnHeader {
     std::string date, rhost, lhost;
 };
 
-// The fallback: no Final-Recipient field; look for addresses in the text.
-int scanTextForRecipients(const Headers& head, std::string_view body, std::vector<DeliveryStatus>& ds) {
+// Whether the message looks like it comes from a mailer daemon.
+bool fromMailerDaemon(const Headers& head) {
     static const Regex fromDaemon(R"(\b(?:postmaster|mailer-daemon|root)[@])");
     static const Regex subject(
         R"((?>delivery[ ](?:failed|failure|report)|failure[ ]notice|mail[ ](?:delivery|error)|non[-]delivery|returned[ ]mail|undeliverable[ ]mail|warning:[ ]))",
         Regex::extended);
     static const Regex returnPath(R"((?:[<][>]|mailer-daemon))");
-    bool match = fromDaemon.test(lower(head.get("from"))) || subject.test(lower(head.get("subject"))) ||
-                 (head.has("return-path") && returnPath.test(lower(head.get("return-path"))));
-    if (!match) return 0;
+    return fromDaemon.test(lower(head.get("from"))) || subject.test(lower(head.get("subject"))) ||
+           (head.has("return-path") && returnPath.test(lower(head.get("return-path"))));
+}
 
+// The first line of the returned message (lower-cased line).
+bool startsOriginal(const std::string& d) {
     static const Regex rfc822(R"(\A(?>content-type:[ ]*(?:message/rfc822|text/rfc822-headers)|return-path:[ ]*[<].+[>])\z)",
                               Regex::extended);
-    static const Regex skip(R"((?>
-         \A[-]+=
-        |\A\s+\z
-        |\A\s*--
-        |\A\s+[=]\d+
-        |\Ahi[ ][!]
-        |content-(?:description|disposition|transfer-encoding|type):[ ]
-        |(?:name|charset)=
-        |--\z
-        |:[ ]--------
-        ))",
-                            Regex::extended);
+    return rfc822.test(d);
+}
+
+// Where the scanned error text ends (lower-cased line).
+bool endOfErrorText(const std::string& d) {
     static const Regex stop(R"((?:
          \A[*][*][*][ ].+[ ].+[ ][*][*][*]
         |\Acontent-type:[ ]message/delivery-status
@@ -62,6 +57,29 @@ int scanTextForRecipients(const Headers& head, std::string_view body, std::vecto
         |your[ ]message[ ]reads[ ][(]in[ ]part[)]:
         ))",
                             Regex::extended);
+    return startsOriginal(d) || stop.test(d);
+}
+
+// A line of the error text that says nothing (lower-cased line).
+bool noiseLine(const std::string& d) {
+    static const Regex skip(R"((?>
+         \A[-]+=
+        |\A\s+\z
+        |\A\s*--
+        |\A\s+[=]\d+
+        |\Ahi[ ][!]
+        |content-(?:description|disposition|transfer-encoding|type):[ ]
+        |(?:name|charset)=
+        |--\z
+        |:[ ]--------
+        ))",
+                            Regex::extended);
+    return skip.test(d);
+}
+
+// The fallback: no Final-Recipient field; look for addresses in the text.
+int scanTextForRecipients(const Headers& head, std::string_view body, std::vector<DeliveryStatus>& ds) {
+    if (!fromMailerDaemon(head)) return 0;
     static const Regex addr(R"((?:
          \A\s*
         |\A["].+["]\s*
@@ -94,8 +112,8 @@ int scanTextForRecipients(const Headers& head, std::string_view body, std::vecto
     Match m;
     for (std::string_view e : splitLines(body)) {
         std::string d = lower(e);
-        if (rfc822.test(d) || stop.test(d)) break;
-        if (e.empty() || skip.test(d) || startsWith(e, "*")) continue;
+        if (endOfErrorText(d)) break;
+        if (e.empty() || noiseLine(d) || startsWith(e, "*")) continue;
         DeliveryStatus* b = &ds.back();
         if (addr.search(d, m)) {
             std::string y = firstAddress(m[1]);
@@ -115,19 +133,37 @@ int scanTextForRecipients(const Headers& head, std::string_view body, std::vecto
     return recipients;
 }
 
-}  // namespace
+// The delivery-status part read so far.
+struct StatusState {
+    std::vector<DeliveryStatus>& ds;
+    ConnHeader conn;
+    std::string maybeAlias;  // an Original-Recipient waiting for its Final-Recipient
+    int recipients = 0;
+};
 
-std::optional<ReaderResult> readRfc3464(const Headers& head, std::string_view body) {
-    static const Regex message(R"(\A(?>
-         content-type:[ ]*(?:message/x?delivery-status|message/disposition-notification|text/plain;[ ]charset=)
-        |the[ ]original[ ]message[ ]was[ ]received[ ]at[ ]
-        |this[ ]report[ ]relates[ ]to[ ]your[ ]message
-        |your[ ]message[ ](?:could[ ]not[ ]be[ ]delivered|was[ ]not[ ]delivered[ ]to[ ]the[ ]following[ ]recipients)
-        ))",
-                               Regex::extended);
-    static const Regex rfc822(R"(\A(?>content-type:[ ]*(?:message/rfc822|text/rfc822-headers)|return-path:[ ]*[<].+[>])\z)",
-                              Regex::extended);
-    static const Regex recipientField(R"(\A(Original|Final)-[Rr]ecipient:[ ]*.+;[ ]*([^ ]+)\z)");
+// A Final-Recipient (or Original-Recipient) field: starts a record.
+void recipientField(StatusState& st, const Match& m) {
+    if (m[1] == "Original") {
+        st.maybeAlias = m.str(2);
+        return;
+    }
+    std::string y = firstAddress(m[2]);
+    if (!isEmailAddress(y)) y = st.maybeAlias;
+    DeliveryStatus* v = &st.ds.back();
+    if (!v->recipient.empty() && v->recipient != y) {
+        st.ds.emplace_back();
+        v = &st.ds.back();
+    }
+    v->recipient = y;
+    ++st.recipients;
+    if (v->alias.empty()) v->alias = st.maybeAlias;
+    st.maybeAlias.clear();
+}
+
+// One non-empty line of the delivery-status part. A folded Diagnostic-Code
+// line is rewritten so that the next line's `prev` continues it.
+void statusLine(StatusState& st, std::string& e, const std::string& prev) {
+    static const Regex recipient(R"(\A(Original|Final)-[Rr]ecipient:[ ]*.+;[ ]*([^ ]+)\z)");
     static const Regex actualRecipient(R"(\AX-Actual-Recipient:[ ]*(?:RFC|rfc)822;[ ]*([^ ]+)\z)");
     static const Regex action(R"(\AAction:[ ]*(.+)\z)");
     static const Regex status(R"(\AStatus:[ ]*(\d[.]\d+[.]\d+))");
@@ -142,114 +178,108 @@ std::optional<ReaderResult> readRfc3464(const Headers& head, std::string_view bo
     static const Regex arrival(R"(\AArrival-Date:[ ]*(.+)\z)");
     static const Regex dashes(R"(\A[ -]+)");
     static const Regex error(R"(\A(?:[45]\d\d[ \t]+|[<][^@]+[@][^@]+[>]:?[ \t]+))");
-    static const Regex command(R"([ ](RCPT|MAIL|DATA)[ ]+command\b)");
+    Match m;
+    if (recipient.search(e, m)) {
+        recipientField(st, m);
+        return;
+    }
+    DeliveryStatus& v = st.ds.back();
+    if (actualRecipient.search(e, m)) {
+        if (!contains(m[1], " ") && !contains(m[1], "\t")) v.alias = m.str(1);
+    } else if (action.search(e, m)) {
+        v.action = lower(m[1]);
+        if (auto sp = v.action.find(' '); sp != std::string::npos) v.action.resize(sp);
+    } else if (status.search(e, m)) {
+        v.status = m.str(1);
+    } else if (statusText.search(e, m)) {
+        v.alterrors = m.str(1);
+    } else if (remoteMta.search(e, m)) {
+        v.rhost = lower(m[1]);
+    } else if (lastAttempt.search(e, m)) {
+        v.date = m.str(1);
+    } else if (diagTyped.search(e, m)) {
+        v.spec = upper(m[1]);
+        v.diagnosis = m.str(2);
+    } else if (diagPlain.search(e, m)) {
+        v.diagnosis = m.str(1);
+    } else if (startsWith(prev, "Diagnostic-Code:") && folded.search(e, m)) {
+        v.diagnosis += " " + m.str(1);
+        e = "Diagnostic-Code: " + e;
+    } else if (reporting.search(e, m)) {
+        if (st.conn.rhost.empty()) st.conn.rhost = lower(m[1]);
+    } else if (receivedFrom.search(e, m)) {
+        st.conn.lhost = lower(m[1]);
+    } else if (arrival.search(e, m)) {
+        st.conn.date = m.str(1);
+    } else if (!dashes.test(e) && error.test(e)) {
+        v.alterrors += " " + e;
+    }
+}
 
+// Per-message fields, the secondary error text and a local delivery agent's verdict.
+void finishRecord(DeliveryStatus& e, const ConnHeader& conn, const std::optional<MdaResult>& mda,
+                  const Headers& head) {
+    static const Regex command(R"([ ](RCPT|MAIL|DATA)[ ]+command\b)");
+    if (e.date.empty()) e.date = conn.date;
+    if (e.rhost.empty()) e.rhost = conn.rhost;
+    if (e.lhost.empty()) e.lhost = conn.lhost;
+    if (!e.alterrors.empty()) {
+        if (e.diagnosis.empty()) e.diagnosis = e.alterrors;
+        if (startsWith(e.diagnosis, "-") || endsWith(e.diagnosis, "__")) e.diagnosis = e.alterrors;
+        e.alterrors.clear();
+    }
+    e.diagnosis = sweep(e.diagnosis);
+    if (mda) {
+        e.agent = mda->mda.empty() ? "RFC3464" : mda->mda;
+        e.reason = mda->reason.empty() ? "undefined" : mda->reason;
+        if (!mda->message.empty()) e.diagnosis = mda->message;
+        e.command.clear();
+    }
+    if (e.date.empty()) e.date = head.get("date");
+    if (e.status.empty()) e.status = findStatus(e.diagnosis);
+    Match m;
+    if (command.search(e.diagnosis, m)) e.command = m.str(1);
+}
+
+}  // namespace
+
+std::optional<ReaderResult> readRfc3464(const Headers& head, std::string_view body) {
+    static const Regex message(R"(\A(?>
+         content-type:[ ]*(?:message/x?delivery-status|message/disposition-notification|text/plain;[ ]charset=)
+        |the[ ]original[ ]message[ ]was[ ]received[ ]at[ ]
+        |this[ ]report[ ]relates[ ]to[ ]your[ ]message
+        |your[ ]message[ ](?:could[ ]not[ ]be[ ]delivered|was[ ]not[ ]delivered[ ]to[ ]the[ ]following[ ]recipients)
+        ))",
+                               Regex::extended);
     ReaderResult out;
     out.ds.emplace_back();
-    std::string maybeAlias, prev;
-    int blankLines = 0, recipients = 0;
+    StatusState st{out.ds, {}, {}, 0};
+    std::string prev;
+    int blankLines = 0;
     bool inStatus = false, inOriginal = false;
-    ConnHeader conn;
-    Match m;
     for (std::string_view line : splitLines(body)) {
         std::string e(line);
         std::string d = lower(e);
         if (!inStatus && message.test(d)) {
             inStatus = true;
-            prev = e;
-            continue;
-        }
-        if (!inOriginal && rfc822.test(d)) {
+        } else if (!inOriginal && startsOriginal(d)) {
             inOriginal = true;
-            prev = e;
-            continue;
-        }
-        if (inOriginal) {
+        } else if (inOriginal) {
             if (e.empty()) {
                 if (++blankLines > 1) break;
             } else {
                 out.rfc822 += e + "\n";
             }
-            prev = e;
-            continue;
-        }
-        if (!inStatus || e.empty()) {
-            prev = e;
-            continue;
-        }
-        DeliveryStatus* v = &out.ds.back();
-        if (recipientField.search(e, m)) {
-            if (m[1] == "Original") {
-                maybeAlias = m.str(2);
-            } else {
-                std::string y = firstAddress(m[2]);
-                if (!isEmailAddress(y)) y = maybeAlias;
-                if (!v->recipient.empty() && v->recipient != y) {
-                    out.ds.emplace_back();
-                    v = &out.ds.back();
-                }
-                v->recipient = y;
-                ++recipients;
-                if (v->alias.empty()) v->alias = maybeAlias;
-                maybeAlias.clear();
-            }
-        } else if (actualRecipient.search(e, m)) {
-            if (!contains(m[1], " ") && !contains(m[1], "\t")) v->alias = m.str(1);
-        } else if (action.search(e, m)) {
-            v->action = lower(m[1]);
-            if (auto sp = v->action.find(' '); sp != std::string::npos) v->action.resize(sp);
-        } else if (status.search(e, m)) {
-            v->status = m.str(1);
-        } else if (statusText.search(e, m)) {
-            v->alterrors = m.str(1);
-        } else if (remoteMta.search(e, m)) {
-            v->rhost = lower(m[1]);
-        } else if (lastAttempt.search(e, m)) {
-            v->date = m.str(1);
-        } else if (diagTyped.search(e, m)) {
-            v->spec = upper(m[1]);
-            v->diagnosis = m.str(2);
-        } else if (diagPlain.search(e, m)) {
-            v->diagnosis = m.str(1);
-        } else if (startsWith(prev, "Diagnostic-Code:") && folded.search(e, m)) {
-            v->diagnosis += " " + m.str(1);
-            e = "Diagnostic-Code: " + e;
-        } else if (reporting.search(e, m)) {
-            if (conn.rhost.empty()) conn.rhost = lower(m[1]);
-        } else if (receivedFrom.search(e, m)) {
-            conn.lhost = lower(m[1]);
-        } else if (arrival.search(e, m)) {
-            conn.date = m.str(1);
-        } else if (!dashes.test(e) && error.test(e)) {
-            v->alterrors += " " + e;
+        } else if (inStatus && !e.empty()) {
+            statusLine(st, e, prev);
         }
         prev = e;
     }
-
+    int recipients = st.recipients;
     if (recipients == 0) recipients = scanTextForRecipients(head, body, out.ds);
     if (recipients == 0) return std::nullopt;
-
     auto mda = readMda(head, body);
-    for (auto& e : out.ds) {
-        if (e.date.empty()) e.date = conn.date;
-        if (e.rhost.empty()) e.rhost = conn.rhost;
-        if (e.lhost.empty()) e.lhost = conn.lhost;
-        if (!e.alterrors.empty()) {
-            if (e.diagnosis.empty()) e.diagnosis = e.alterrors;
-            if (startsWith(e.diagnosis, "-") || endsWith(e.diagnosis, "__")) e.diagnosis = e.alterrors;
-            e.alterrors.clear();
-        }
-        e.diagnosis = sweep(e.diagnosis);
-        if (mda) {
-            e.agent = mda->mda.empty() ? "RFC3464" : mda->mda;
-            e.reason = mda->reason.empty() ? "undefined" : mda->reason;
-            if (!mda->message.empty()) e.diagnosis = mda->message;
-            e.command.clear();
-        }
-        if (e.date.empty()) e.date = head.get("date");
-        if (e.status.empty()) e.status = findStatus(e.diagnosis);
-        if (command.search(e.diagnosis, m)) e.command = m.str(1);
-    }
+    for (auto& e : out.ds) finishRecord(e, st.conn, mda, head);
     return out;
 }
 
