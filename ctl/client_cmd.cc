@@ -175,8 +175,8 @@ void registerClientCommands(std::vector<Command>& out) {
         "[--rate PER_SECOND] [--burst N] [--max-recipients N] [--max-bytes N]";
     out.push_back({"client", "add", "ID " + opts + " [--secret-stdin]",
                    "create an API client; prints its secret once unless --secret-stdin", add});
-    out.push_back({"client", "show", "ID", "show one client", show});
-    out.push_back({"client", "list", "", "list clients", list});
+    out.push_back({"client", "show", "ID", "show one client", show, true});
+    out.push_back({"client", "list", "", "list clients", list, true});
     out.push_back({"client", "modify", "ID " + opts + " [--disable | --enable]",
                    "change a client's settings", modify});
     out.push_back({"client", "rotate-secret", "ID [--secret-stdin]",

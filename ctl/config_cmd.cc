@@ -37,10 +37,10 @@ int example(Context&, const std::vector<std::string>& argv) {
 }  // namespace
 
 void registerConfigCommands(std::vector<Command>& out) {
-    out.push_back({"config", "check", "", "load and validate the configuration file (-c)", check});
+    out.push_back({"config", "check", "", "load and validate the configuration file (-c)", check, true});
     out.push_back({"config", "example", "", "print a complete commented v2v.yaml with every key at its default",
-                   example});
-    out.push_back({"config", "keys", "", "list every configuration key with its type, default and meaning", keys});
+                   example, true});
+    out.push_back({"config", "keys", "", "list every configuration key with its type, default and meaning", keys, true});
 }
 
 }  // namespace v2v::ctl

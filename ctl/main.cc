@@ -2,7 +2,9 @@
 #include <iostream>
 
 #include "args.h"
+#include "audit.h"
 #include "commands.h"
+#include "ctl_common.h"
 #include "db.h"
 
 using namespace v2v;
@@ -15,16 +17,56 @@ void usage(std::ostream& o) {
         o << "  " << c.group << " " << c.name << " " << c.usage << "\n      " << c.help << "\n";
     o << "\n-c FILE   configuration (default /etc/v2v/v2v.yaml)\n"
          "--json    machine-readable output\n"
-         "exit codes: 0 ok, 64 usage, 65 bad data, 69 not found, 75 temporary failure, 78 config\n";
+         "exit codes: 0 ok, 64 usage, 65 bad data, 69 not found, 70 internal error, 73 cannot write,\n"
+         "            75 temporary failure, 78 config\n";
 }
 }  // namespace
 
 namespace v2v::ctl {
+// Commands that change something are written to log.audit_file, whatever
+// their outcome; one that cannot be audited does not run (exit 73).
+int runAudited(const Command& c, Context& ctx, const std::vector<std::string>& args) {
+    if (c.readOnly || ctx.config->log.audit_file.empty()) return c.run(ctx, args);
+    AuditLog audit(ctx.config->log.audit_file);
+    std::string error;
+    if (!audit.open(error)) {
+        std::cerr << "v2vctl: log.audit_file: " << error << " (run v2vctl as a user who may write it)\n";
+        return kCantCreate;
+    }
+    int status = kSoftware;
+    struct Record {
+        AuditLog& log;
+        const Command& c;
+        const std::vector<std::string>& args;
+        int& status;
+        ~Record() {
+            if (!log.write(commandAuditRecord(c.group, c.name, args, status)))
+                std::cerr << "v2vctl: warning: " << log.path() << ": audit line not written\n";
+        }
+    } record{audit, c, args, status};
+    try {
+        status = c.run(ctx, args);
+    } catch (const UsageError&) {
+        status = kUsage;
+        throw;
+    } catch (const DbError& e) {
+        status = e.transient() ? kTempFail : kSoftware;
+        throw;
+    }
+    return status;
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> all = [] {
         std::vector<Command> v;
         registerClientCommands(v);
+        registerTokenCommands(v);
         registerConfigCommands(v);
+        registerDkimCommands(v);
+        registerSuppressionCommands(v);
+        registerDeadLetterCommands(v);
+        registerStatsCommands(v);
+        registerDbCommands(v);
         return v;
     }();
     return all;
@@ -54,7 +96,7 @@ int main(int argc, char** argv) {
         }
         try {
             ctx.config = loadConfig(configPath);
-            return c.run(ctx, rest);
+            return runAudited(c, ctx, rest);
         } catch (const ConfigError& e) {
             std::cerr << "v2vctl: " << e.what() << "\n";
             return kConfig;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "request_ops.h"
+
 namespace v2v::gw {
 
 bool AuthContext::hasScope(const std::string& s) const {
@@ -28,6 +30,7 @@ std::variant<AuthContext, ApiError> authenticate(const std::optional<std::string
     if (auto* err = std::get_if<TokenError>(&v)) return ApiError{401, "unauthorized", tokenErrorText(*err), ""};
     AuthContext ctx;
     ctx.claims = std::get<TokenClaims>(v);
+    ops::noteClient(ctx.claims.client_id);  // issue 7: audit log
     auto client = loadClient(db, ctx.claims.client_id);
     if (!client || client->disabled) return ApiError{401, "unauthorized", "the client is unknown or disabled", ""};
     ctx.client = *client;
@@ -38,6 +41,7 @@ std::variant<std::string, ApiError> issueForCredentials(const std::string& clien
                                                         Db& db, const JwtConfig& jwt, std::int64_t now) {
     ApiError bad{401, "unauthorized", "unknown client or wrong secret", ""};
     if (!validClientId(clientId) || secret.empty() || secret.size() > 1024) return bad;
+    ops::noteClient(clientId);  // issue 7: audit log
     auto hash = loadSecretHash(db, clientId);
     if (!hash) {
         // Spend the same time as a real check so ids cannot be probed by timing.

@@ -1,15 +1,19 @@
 // Response helpers and the handler guard.
 #include "http_util.h"
 
+#include <chrono>
+
 #include "db.h"
 #include "log.h"
 #include "redis_client.h"
+#include "request_ops.h"
 
 namespace v2v::gw {
 
 namespace Http = Pistache::Http;
 
 void sendJson(ResponseWriter& w, int status, const nlohmann::json& body) {
+    ops::noteResponse(status, body);  // issue 7: email ids and error code for the audit log
     w.headers().add<Http::Header::ContentType>(MIME(Application, Json));
     w.send(static_cast<Http::Code>(status), body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
@@ -25,6 +29,7 @@ std::string errorJson(const ApiError& e) {
 }
 
 void sendError(ResponseWriter& w, const ApiError& e) {
+    ops::noteErrorCode(e.code);  // issue 7: audit log
     w.headers().add<Http::Header::ContentType>(MIME(Application, Json));
     w.send(static_cast<Http::Code>(e.status), errorJson(e) + "\n");
 }
@@ -73,6 +78,18 @@ Pistache::Rest::Route::Handler guarded(App& app, bool work, Handler h) {
             explicit Inflight(App& app) : a(app) { ++a.inflight; }
             ~Inflight() { --a.inflight; }
         } guard(app);
+        // issue 7: metrics by route and status, and the audit line, once the answer is known.
+        struct Observed {
+            const Request& req;
+            ResponseWriter& w;
+            std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+            ~Observed() {
+                std::chrono::duration<double> d = std::chrono::steady_clock::now() - t0;
+                ops::endRequest(Pistache::Http::methodString(req.method()), req.resource(), req.address().host(),
+                                static_cast<int>(w.getResponseCode()), d.count());
+            }
+        } observed{req, w};
+        ops::beginRequest();
         keepAlive(req, w);
         if (work && app.draining) {
             setHeader(w, "Retry-After", "5");

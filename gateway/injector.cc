@@ -10,6 +10,7 @@
 #include "email_store.h"
 #include "ids.h"
 #include "log.h"
+#include "ops_metrics.h"
 #include "queue.h"
 #include "records.h"
 #include "smtp_client.h"
@@ -46,7 +47,9 @@ void processEmail(App& app, Db& db, InjectQueue& q, SmtpSession& smtp, const std
     for (const auto& r : email->pending) {
         RecipientTag tag{email->id, r.idx};
         Envelope env{verpAddress(cfg.domains.verp_prefix, tag, cfg.domains.bounce_domain), envid(tag), r.address};
+        auto t0 = std::chrono::steady_clock::now();
         SmtpReply reply = smtp.send(env, email->mime);
+        std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
         int attempts = r.attempts + 1;
         Outcome o;
         if (reply.positive()) {
@@ -67,6 +70,8 @@ void processEmail(App& app, Db& db, InjectQueue& q, SmtpSession& smtp, const std
             V2V_LOG(info, email->id) << "to=<" << r.address << "> idx=" << r.idx << " deferred (attempt " << attempts
                                      << "): " << logSafe(reply.str());
         }
+        metrics::injection(o == Outcome::submitted ? "submitted" : o == Outcome::failed ? "failed" : "deferred",
+                           took.count());  // issue 7
         recordOutcome(db, email->id, email->client_id, r.idx, o, reply.code, reply.enhanced,
                       reply.code ? reply.str() : "connection: " + reply.text, attempts);
     }

@@ -14,21 +14,37 @@ gateway_libgateway_a_SOURCES = \
 	gateway/json_body.cc gateway/json_body.h \
 	gateway/jwt_auth.cc gateway/jwt_auth.h \
 	gateway/mime_build.cc gateway/mime_build.h \
+	gateway/ops_metrics.cc gateway/ops_metrics.h \
+	gateway/ops_monitor.cc gateway/ops_monitor.h \
 	gateway/queue.cc gateway/queue.h \
 	gateway/rate_limit.cc gateway/rate_limit.h \
 	gateway/redis_client.cc gateway/redis_client.h \
+	gateway/request_ops.cc gateway/request_ops.h \
+	gateway/route_table.cc gateway/route_table.h \
 	gateway/send_request.cc gateway/send_request.h \
 	gateway/send_service.cc gateway/send_service.h \
 	gateway/smtp_client.cc gateway/smtp_client.h \
+	gateway/smtp_probe.cc gateway/smtp_probe.h \
 	gateway/smtp_protocol.cc gateway/smtp_protocol.h \
 	gateway/suppression_store.cc gateway/suppression_store.h \
 	gateway/template_render.cc gateway/template_render.h \
 	gateway/template_service.cc gateway/template_service.h \
 	gateway/template_store.cc gateway/template_store.h
 gateway_libgateway_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_CFLAGS) $(SQLITE_CFLAGS) $(HIREDIS_CFLAGS) \
-	$(GMIME_CFLAGS) $(JWT_CFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
+	$(GMIME_CFLAGS) $(JWT_CFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS) $(PROMETHEUS_CFLAGS)
+# The OpenAPI document, compiled in (served at /api/v1/openapi.yaml; names the routes in metrics).
+nodist_gateway_libgateway_a_SOURCES = gateway/openapi_text.cc
+CLEANFILES += gateway/openapi_text.cc
+gateway/openapi_text.cc: $(top_srcdir)/docs/api/openapi.yaml
+	$(AM_V_GEN)$(MKDIR_P) gateway && { \
+	  echo '// Generated from docs/api/openapi.yaml by gateway/local.mk: do not edit.'; \
+	  echo 'extern const char* const v2vOpenApiYaml;'; \
+	  echo 'const char* const v2vOpenApiYaml = R"V2VOPENAPI('; \
+	  cat $(top_srcdir)/docs/api/openapi.yaml; \
+	  echo ')V2VOPENAPI";'; } >$@.tmp && mv $@.tmp $@
 
-GATEWAY_LIBS = gateway/libgateway.a $(V2V_LIBS) $(HIREDIS_LIBS) $(GMIME_LIBS) $(JWT_LIBS) $(SODIUM_LIBS)
+GATEWAY_LIBS = gateway/libgateway.a $(V2V_LIBS) $(HIREDIS_LIBS) $(GMIME_LIBS) $(JWT_LIBS) $(SODIUM_LIBS) \
+	$(V2V_METRICS_LIBS)
 
 sbin_PROGRAMS += gateway/v2v-gateway
 gateway_v2v_gateway_SOURCES = gateway/main.cc gateway/server.cc gateway/server.h \
@@ -36,7 +52,8 @@ gateway_v2v_gateway_SOURCES = gateway/main.cc gateway/server.cc gateway/server.h
 	gateway/send_policy.cc gateway/send_policy.h \
 	gateway/health_api.cc gateway/auth_api.cc gateway/email_api.cc \
 	gateway/handler_prelude.cc gateway/handler_prelude.h \
-	gateway/template_api.cc gateway/suppression_api.cc
+	gateway/template_api.cc gateway/suppression_api.cc \
+	gateway/ops_api.cc gateway/ops_api.h
 gateway_v2v_gateway_CPPFLAGS = $(gateway_libgateway_a_CPPFLAGS) $(PISTACHE_CFLAGS)
 gateway_v2v_gateway_LDADD = $(GATEWAY_LIBS) $(PISTACHE_LIBS)
 

@@ -2,6 +2,7 @@
 #include "send_policy.h"
 
 #include "idempotency.h"
+#include "ops_metrics.h"
 #include "rate_limit.h"
 
 namespace v2v::gw {
@@ -20,6 +21,7 @@ void runSendPolicy(App& app, const Request& req, ResponseWriter& w, const AuthCo
     setHeader(w, "X-RateLimit-Remaining", std::to_string(d.remaining));
     setHeader(w, "X-RateLimit-Reset", std::to_string(d.reset));
     if (!d.allowed) {
+        metrics::rateLimited();  // issue 7
         setHeader(w, "Retry-After", std::to_string(d.retry_after));
         return sendError(w, {429, "rate_limited",
                              "rate limit of " + std::to_string(c.rate_per_second) + "/s (burst " +

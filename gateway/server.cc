@@ -12,6 +12,7 @@
 #include "http_util.h"
 #include "injector.h"
 #include "log.h"
+#include "ops_api.h"
 #include "resources.h"
 
 namespace v2v::gw {
@@ -69,6 +70,14 @@ int run(ConfigPtr cfg) {
     email.setupRoutes(router);
     templates.setupRoutes(router);
     suppressions.setupRoutes(router);
+    std::unique_ptr<OpsApi> ops;  // issue 7: /metrics, /api/v1/openapi.yaml, metrics monitor, audit log
+    try {
+        ops = std::make_unique<OpsApi>(app);
+    } catch (const std::exception& e) {
+        V2V_LOG(fatal, "gateway") << "gateway.metrics_listen: " << e.what();
+        return 71;
+    }
+    ops->setupRoutes(router);
     Pistache::Rest::Routes::NotFound(router, [](const Request&, ResponseWriter w) {
         sendError(w, {404, "not_found", "no such route", ""});
         return Pistache::Rest::Route::Result::Ok;

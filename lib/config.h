@@ -71,6 +71,8 @@ struct GatewayConfig {
     int retry_base_seconds = 30;
     int reconcile_interval_seconds = 60;
     int reconcile_age_seconds = 300;
+    std::string metrics_listen;        // separate HOST:PORT for /metrics; empty = the API port
+    int metrics_refresh_seconds = 15;  // database and queue metrics refresh period
     JwtConfig jwt;
     SmtpConfig smtp;
 };
@@ -111,6 +113,7 @@ struct MilterDkimConfig {
     int max_signatures = 5;
     int dns_timeout_seconds = 5;
     std::string test_keys_file;  // "<selector>._domainkey.<domain> <TXT>" lines instead of DNS
+    std::string key_table;       // keys managed by `v2vctl dkim` (lib/dkim_key_table.h); empty = none
 };
 
 struct MilterSpfConfig {
@@ -135,6 +138,7 @@ struct MilterConfig {
     std::string on_error = "tempfail";  // tempfail | accept | reject
     std::string authserv_id;            // empty = the host name
     int max_message_bytes = 64 * 1024 * 1024;
+    std::string metrics_listen;  // HOST:PORT serving /metrics; empty = no metrics endpoint
     MilterDirectionConfig direction;
     MilterDkimConfig dkim;
     MilterSpfConfig spf;

@@ -24,6 +24,8 @@ std::string hostPort(const std::string& v) {
     return "";
 }
 
+std::string optionalHostPort(const std::string& v) { return v.empty() ? "" : hostPort(v); }
+
 std::string nonEmpty(const std::string& v) { return v.empty() ? "must not be empty" : ""; }
 
 std::string domainName(const std::string& v) {
@@ -110,6 +112,11 @@ void declareGateway(Schema<Config>& s) {
               "how often the reconciler looks for pending emails Redis has lost");
     s.integer("gateway.reconcile_age_seconds", CFG(gateway.reconcile_age_seconds), 5, 86400,
               "a pending email untouched this long is re-queued by the reconciler");
+    s.string("gateway.metrics_listen", CFG(gateway.metrics_listen),
+             "separate HOST:PORT serving /metrics (admin only); empty = /metrics on gateway.listen", {},
+             optionalHostPort);
+    s.integer("gateway.metrics_refresh_seconds", CFG(gateway.metrics_refresh_seconds), 1, 3600,
+              "how often the delivery, queue and readiness metrics are read from SQLite and Redis");
     s.string("gateway.jwt.issuer", CFG(gateway.jwt.issuer), "JWT iss claim", {}, nonEmpty);
     s.integer("gateway.jwt.ttl_seconds", CFG(gateway.jwt.ttl_seconds), 60, 86400,
               "lifetime of issued access tokens");
@@ -213,6 +220,8 @@ void declareMilter(Schema<Config>& s) {
     s.integer("milter.max_message_bytes", CFG(milter.max_message_bytes), 1024, 1024 * 1024 * 1024,
               "largest outbound message held for rewriting and signing; larger ones are refused (552 5.3.4)");
 
+    s.string("milter.metrics_listen", CFG(milter.metrics_listen),
+             "HOST:PORT serving Prometheus /metrics; empty = none", {}, optionalHostPort);
     s.strings("milter.direction.internal_networks", CFG(milter.direction.internal_networks),
               "clients in these networks send outbound mail", cidr);
     s.boolean("milter.direction.authenticated", CFG(milter.direction.authenticated),
@@ -241,6 +250,9 @@ void declareMilter(Schema<Config>& s) {
               "signatures verified per inbound message; the rest are ignored");
     s.integer("milter.dkim.dns_timeout_seconds", CFG(milter.dkim.dns_timeout_seconds), 1, 120,
               "timeout of a DKIM key lookup");
+    s.string("milter.dkim.key_table", CFG(milter.dkim.key_table),
+             "file of extra signing keys managed by v2vctl dkim (\"DOMAIN SELECTOR ALGORITHM KEY_FILE "
+             "[RETIRE_AFTER]\" lines); a key past its retire date no longer signs");
     s.string("milter.dkim.test_keys_file", CFG(milter.dkim.test_keys_file),
              "testing only: file of \"SELECTOR._domainkey.DOMAIN TXT\" lines used instead of DNS");
 

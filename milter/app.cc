@@ -7,6 +7,8 @@
 
 #include "cli.h"
 #include "daemon.h"
+#include "db.h"
+#include "dkim_key_table.h"
 #include "dkim_keys.h"
 #include "log.h"
 #include "runtime.h"
@@ -27,7 +29,7 @@ int checkConfig(const ConfigPtr& cfg) {
 
 int printDnsRecords(const ConfigPtr& cfg) {
     std::vector<std::string> warnings;
-    KeyTable t = KeyTable::load(cfg->milter.dkim.keys, false, &warnings);
+    KeyTable t = KeyTable::load(signingKeys(cfg->milter.dkim, nowSeconds()), false, &warnings);  // issue 7: + key table
     for (const auto& w : warnings) std::cerr << "v2v-milter: warning: " << w << "\n";
     std::cout << dnsRecords(t);
     return 0;

@@ -7,9 +7,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <memory>
 
 #include "log.h"
+#include "milter_metrics.h"
 #include "session.h"
 
 namespace v2v::milter {
@@ -93,6 +95,18 @@ sfsistat guarded(SMFICTX* ctx, const char* stage, F f) {
         return SMFIS_TEMPFAIL;
     }
     SmfiIo io(ctx, c->leadingSpace);
+    // issue 7: callback latency (also when it fails).
+    struct Timed {
+        const char* stage;
+        std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+        ~Timed() {
+            std::chrono::duration<double> d = std::chrono::steady_clock::now() - t0;
+            try {
+                metrics::callback(stage, d.count());
+            } catch (...) {
+            }
+        }
+    } timed{stage};
     try {
         return toStatus(f(*c->session, io));
     } catch (const std::exception& e) {

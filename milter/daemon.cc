@@ -21,6 +21,7 @@
 
 #include "callbacks.h"
 #include "log.h"
+#include "milter_metrics.h"
 #include "runtime.h"
 
 namespace v2v::milter {
@@ -131,6 +132,14 @@ int runDaemon(const std::string& configFile, ConfigPtr config) {
         return kExOsErr;
     }
     V2V_LOG(notice, "") << "listening on " << m.socket;
+    std::shared_ptr<void> metricsListener;  // issue 7: Prometheus /metrics
+    try {
+        metricsListener = metrics::serve(m.metrics_listen);
+        if (metricsListener) V2V_LOG(notice, "") << "metrics on http://" << m.metrics_listen << "/metrics";
+    } catch (const std::exception& e) {
+        V2V_LOG(fatal, "") << "milter.metrics_listen: " << e.what();
+        return kExOsErr;
+    }
 
     std::atomic<bool> milterDone{false};
     int milterRc = 0;

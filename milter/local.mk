@@ -15,6 +15,7 @@ milter_libmilter_v2v_a_SOURCES = \
 	milter/dkim_verify.cc milter/dkim_verify.h \
 	milter/headers.cc milter/headers.h \
 	milter/milter_io.h \
+	milter/milter_metrics.cc milter/milter_metrics.h \
 	milter/network.cc milter/network.h \
 	milter/ossl.h \
 	milter/preparsed_keys.cc milter/preparsed_keys.h \
@@ -22,10 +23,11 @@ milter_libmilter_v2v_a_SOURCES = \
 	milter/session.cc milter/session.h \
 	milter/spf.cc milter/spf.h \
 	milter/spf_policy.cc milter/spf_policy.h
-milter_libmilter_v2v_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(MILTER_CFLAGS) $(OPENDKIM_CFLAGS) $(OPENSSL_CFLAGS)
+milter_libmilter_v2v_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(MILTER_CFLAGS) $(OPENDKIM_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(PROMETHEUS_CFLAGS)
 
 # What links the milter library (the program and its unit tests).
-MILTER_V2V_LIBS = milter/libmilter_v2v.a $(V2V_LIBS) $(MILTER_LIBS) $(OPENDKIM_LIBS) $(SPF2_LIBS) $(OPENSSL_LIBS) -ldl
+MILTER_V2V_LIBS = milter/libmilter_v2v.a $(V2V_LIBS) $(MILTER_LIBS) $(OPENDKIM_LIBS) $(SPF2_LIBS) $(OPENSSL_LIBS) $(V2V_METRICS_LIBS) -ldl
 
 sbin_PROGRAMS += milter/v2v-milter
 milter_v2v_milter_SOURCES = milter/main.cc

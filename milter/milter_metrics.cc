@@ -54,6 +54,7 @@ Families& families() {
         for (const char* d : {"inbound", "outbound"})
             for (const char* a : {"accept", "reject", "tempfail"}) messages.Add({{"direction", d}, {"action", a}});
         for (const char* r : {"signed", "no_key", "disabled", "too_big"}) sign.Add({{"result", r}});
+        for (const char* a : {"rsa-sha256", "ed25519-sha256"}) signatures.Add({{"algorithm", a}});
         for (const char* r : {"pass", "fail", "none", "temperror", "permerror"}) verify.Add({{"result", r}});
         for (const char* r : {"pass", "fail", "softfail", "neutral", "none", "temperror", "permerror"})
             spf.Add({{"result", r}});

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "db.h"
+#include "dkim_key_table.h"
 #include "dkim_lib.h"
 #include "headers.h"
 
@@ -78,14 +80,16 @@ std::shared_ptr<const Runtime> Runtime::build(ConfigPtr config) {
     rt->users = userMap(m.dkim.users);
     if (!m.dkim.test_keys_file.empty()) readFile(m.dkim.test_keys_file, "milter.dkim.test_keys_file");
 
-    rt->preparsedKeys = m.dkim.preparsed_keys && !m.dkim.keys.empty();
+    // issue 7: the key table of `v2vctl dkim` (active keys) follows milter.dkim.keys.
+    const std::vector<DkimKeyConfig> keys = signingKeys(m.dkim, nowSeconds());
+    rt->preparsedKeys = m.dkim.preparsed_keys && !keys.empty();
     if (rt->preparsedKeys && !preparsedKeysSelfTest()) {
         rt->preparsedKeys = false;
         rt->warnings.push_back(
             "milter.dkim.preparsed_keys: libopendkim does not take pre-parsed keys in this build; "
             "the PEM text is parsed for every message");
     }
-    rt->keys = KeyTable::load(m.dkim.keys, rt->preparsedKeys, &rt->warnings);
+    rt->keys = KeyTable::load(keys, rt->preparsedKeys, &rt->warnings);
     // libopendkim 2.11 makes Ed25519 signatures that no verifier accepts when
     // the header canonicalization is simple (measured: python3-dkim, libopendkim).
     for (std::size_t i = 0; i < rt->keys.all().size() && !rt->canon.relaxedHeader; ++i)

@@ -8,6 +8,7 @@
 #include "dkim_sign.h"
 #include "dkim_verify.h"
 #include "log.h"
+#include "milter_metrics.h"
 #include "spf_policy.h"
 
 namespace v2v::milter {
@@ -78,6 +79,7 @@ Verdict Session::mailFrom(MilterIo& io, const std::string& sender) {
     direction_ = decideDirection(c, rt_->direction);
     Verdict v = Verdict::cont;
     if (direction_.direction == Direction::inbound) checkSpf(io, v);
+    if (v != Verdict::cont) metrics::message("inbound", v == Verdict::reject ? "reject" : "tempfail");  // issue 7
     return v;
 }
 
@@ -98,6 +100,7 @@ void Session::checkSpf(MilterIo& io, Verdict& verdict) {
     bool nullSender = sender_.empty();
     if (nullSender && helo_.empty()) return;
     SpfAnswer main = nullSender ? cached("helo", helo_) : cached("mailfrom", sender_);
+    metrics::spf(spfResultName(main.result));  // issue 7
     std::string domain = nullSender ? helo_ : domainOf(sender_);
     msg_->spf.push_back({spfResultName(main.result), nullSender ? "helo" : "mailfrom", nullSender ? helo_ : sender_});
     msg_->receivedSpf = main.receivedSpf;
@@ -165,6 +168,8 @@ Verdict Session::endOfMessage(MilterIo& io) {
         if (!istartsWith(h.name, prefix)) kept.push_back(h);
     Verdict v = direction_.direction == Direction::outbound ? outbound(io, kept, internal.size())
                                                             : inbound(io, kept, internal.size());
+    metrics::message(directionName(direction_.direction),  // issue 7
+                     v == Verdict::reject ? "reject" : v == Verdict::tempfail ? "tempfail" : "accept");
     msg_.reset();
     return v;
 }
@@ -177,18 +182,26 @@ Verdict Session::outbound(MilterIo& io, const HeaderList& kept, std::size_t stri
         io.setReply("552", "5.3.4", "message too large to sign (milter.max_message_bytes)");
         V2V_LOG(notice, queueId_) << "reject: outbound message over milter.max_message_bytes ("
                                   << cfg.max_message_bytes << ") from=<" << logSafe(sender_) << ">";
+        metrics::dkimSign("too_big");  // issue 7
         return Verdict::reject;
     }
-    if (rewriteBody(rt_->bodyStages, kept, msg_->body)) io.replaceBody(msg_->body);
+    if (rewriteBody(rt_->bodyStages, kept, msg_->body)) {
+        io.replaceBody(msg_->body);
+        metrics::bodyRewritten();  // issue 7
+    }
     std::string signedText = "off";
+    if (!cfg.dkim.sign) metrics::dkimSign("disabled");  // issue 7
     if (cfg.dkim.sign) {
         KeyChoice choice = chooseKeys(rt_->keys, fromDomain(kept), authUser_, rt_->users, cfg.dkim.sign_parent_domain);
         if (choice.keys.empty()) {
             signedText = "none (" + choice.reason + ")";
+            metrics::dkimSign("no_key");  // issue 7
         } else {
             auto sigs = signMessage(*rt_->dkim, choice.keys, kept, msg_->body, queueId_, rt_->canon);
             // Inserted at the top in reverse, so the first key's signature ends up first.
             for (auto it = sigs.rbegin(); it != sigs.rend(); ++it) io.insertHeader(0, "DKIM-Signature", " " + *it);
+            metrics::dkimSign("signed");  // issue 7
+            for (const DkimKey* k : choice.keys) metrics::dkimSignature(algorithmName(k->algorithm));
             signedText = choice.domain + ":";
             for (std::size_t i = 0; i < choice.keys.size(); ++i)
                 signedText += (i ? "," : "") + choice.keys[i]->selector;
@@ -211,6 +224,10 @@ Verdict Session::inbound(MilterIo& io, const HeaderList& kept, std::size_t strip
         ar.dkim.push_back({"temperror", "", "", "", "", "message too large to verify"});
     }
     ar.spf = msg_->spf;
+    if (cfg.dkim.verify) {  // issue 7
+        for (const auto& d : ar.dkim) metrics::dkimVerify(d.result);
+        if (ar.dkim.empty()) metrics::dkimVerify("none");
+    }
     if (ar.dkimChecked || !ar.spf.empty())
         io.insertHeader(0, "Authentication-Results", formatAuthResults(rt_->authservId, ar));
     if (cfg.spf.received_spf && !msg_->receivedSpf.empty())
@@ -242,6 +259,7 @@ void Session::refreshQueueId(MilterIo& io) {
 Verdict Session::failed(MilterIo& io, const char* stage, const std::exception& e) {
     const std::string action = rt_ ? rt_->cfg().on_error : "tempfail";
     V2V_LOG(error, queueId_) << stage << ": " << logSafe(e.what()) << " (on_error=" << action << ")";
+    metrics::error(stage);  // issue 7
     msg_.reset();
     try {
         if (action == "tempfail") io.setReply("451", "4.3.0", "v2v-milter: internal error; try again later");
