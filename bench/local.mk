@@ -27,3 +27,12 @@ bench_gateway_stages_CPPFLAGS = $(gateway_libgateway_a_CPPFLAGS) -I$(top_srcdir)
 bench_gateway_stages_LDADD = $(GATEWAY_LIBS)
 CLEANFILES += bench/gateway/stages
 EXTRA_DIST += bench/gateway/run bench/gateway/send.lua
+
+# bench/tracking: the milter's tracking rewrite in process (tracking-bench) and
+# pixel hits/s on a private gateway with events written, SIGTERM mid-load (run).
+EXTRA_PROGRAMS += bench/tracking/tracking-bench
+bench_tracking_tracking_bench_SOURCES = bench/tracking/tracking_bench.cc
+bench_tracking_tracking_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter $(OPENDKIM_CFLAGS) $(OPENSSL_CFLAGS)
+bench_tracking_tracking_bench_LDADD = $(MILTER_V2V_LIBS)
+CLEANFILES += bench/tracking/tracking-bench
+EXTRA_DIST += bench/tracking/run bench/tracking/pixel.lua bench/tracking/README.md

@@ -29,7 +29,10 @@ gateway_libgateway_a_SOURCES = \
 	gateway/suppression_store.cc gateway/suppression_store.h \
 	gateway/template_render.cc gateway/template_render.h \
 	gateway/template_service.cc gateway/template_service.h \
-	gateway/template_store.cc gateway/template_store.h
+	gateway/template_store.cc gateway/template_store.h \
+	gateway/tracking_events.cc gateway/tracking_events.h \
+	gateway/tracking_stats.cc gateway/tracking_stats.h \
+	gateway/unsubscribe.cc gateway/unsubscribe.h
 gateway_libgateway_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_CFLAGS) $(SQLITE_CFLAGS) $(HIREDIS_CFLAGS) \
 	$(GMIME_CFLAGS) $(JWT_CFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS) $(PROMETHEUS_CFLAGS)
 # The OpenAPI document, compiled in (served at /api/v1/openapi.yaml; names the routes in metrics).
@@ -53,6 +56,7 @@ gateway_v2v_gateway_SOURCES = gateway/main.cc gateway/server.cc gateway/server.h
 	gateway/health_api.cc gateway/auth_api.cc gateway/email_api.cc \
 	gateway/handler_prelude.cc gateway/handler_prelude.h \
 	gateway/template_api.cc gateway/suppression_api.cc \
+	gateway/tracking_api.cc gateway/tracking_api.h \
 	gateway/ops_api.cc gateway/ops_api.h
 gateway_v2v_gateway_CPPFLAGS = $(gateway_libgateway_a_CPPFLAGS) $(PISTACHE_CFLAGS)
 gateway_v2v_gateway_LDADD = $(GATEWAY_LIBS) $(PISTACHE_LIBS)
@@ -61,6 +65,7 @@ check_PROGRAMS += t/unit/gateway_test
 TESTS += t/unit/gateway_test
 t_unit_gateway_test_SOURCES = t/unit/gateway_main.cc t/unit/gateway_jwt_test.cc t/unit/gateway_send_test.cc \
 	t/unit/gateway_smtp_test.cc t/unit/gateway_mime_test.cc \
-	t/unit/gateway_template_test.cc t/unit/gateway_records_test.cc
+	t/unit/gateway_template_test.cc t/unit/gateway_records_test.cc \
+	t/unit/gateway_tracking_test.cc
 t_unit_gateway_test_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/gateway $(gateway_libgateway_a_CPPFLAGS)
 t_unit_gateway_test_LDADD = $(GATEWAY_LIBS) $(UNIT_LIBS)

@@ -57,6 +57,8 @@ std::variant<PreparedEmail, ApiError> prepareSend(App& app, const AuthContext& a
     std::string track;
     if (e.track_opens) track += "opens";
     if (e.track_clicks) track += track.empty() ? "clicks" : ",clicks";
+    // Tracking (issue 5): v2v-milter adds List-Unsubscribe + List-Unsubscribe-Post per recipient.
+    if (req.list_unsubscribe.value_or(client.list_unsubscribe)) track += track.empty() ? "unsubscribe" : ",unsubscribe";
     if (!track.empty()) h.internal.emplace_back("X-V2V-Track", track);
     e.mime = buildMessage(req, h);
     if (static_cast<long long>(e.mime.size()) > client.max_message_bytes)

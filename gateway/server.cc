@@ -14,6 +14,7 @@
 #include "log.h"
 #include "ops_api.h"
 #include "resources.h"
+#include "tracking_api.h"
 
 namespace v2v::gw {
 
@@ -70,6 +71,8 @@ int run(ConfigPtr cfg) {
     email.setupRoutes(router);
     templates.setupRoutes(router);
     suppressions.setupRoutes(router);
+    TrackingApi tracking(app);  // issue 5: pixel, click, unsubscribe, stats, events
+    tracking.setupRoutes(router);
     std::unique_ptr<OpsApi> ops;  // issue 7: /metrics, /api/v1/openapi.yaml, metrics monitor, audit log
     try {
         ops = std::make_unique<OpsApi>(app);
@@ -119,6 +122,7 @@ int run(ConfigPtr cfg) {
     }
     drain(app, 30);
     endpoint.shutdown();
+    tracking.shutdown();  // issue 5: writes every queued open/click before exit
     injector.stop();
     V2V_LOG(notice, "gateway") << "stopped";
     return 0;

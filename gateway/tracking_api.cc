@@ -93,14 +93,20 @@ public:
     void open(const Request& req, ResponseWriter& w) {
         auto t = tokenParam(app_, req, TokenKind::open, ".gif");
         if (!t) return noSuchLink(w);
-        writer_.submit(hitFrom(req, *t));
         setHeader(w, "Cache-Control", "no-store");
+        // An open that cannot be queued (queue full, shutting down) is not answered as if counted.
+        if (!writer_.submit(hitFrom(req, *t))) {
+            setHeader(w, "Retry-After", "5");
+            return sendError(w, {503, "unavailable", "busy; retry later", ""});
+        }
         w.send(Http::Code::Ok, reinterpret_cast<const char*>(kPixel), sizeof kPixel, MIME(Image, Gif));
     }
 
     void click(const Request& req, ResponseWriter& w, bool record) {
         auto t = tokenParam(app_, req, TokenKind::click);
         if (!t || !redirectable(t->url)) return noSuchLink(w);
+        // The reader goes where the link points even when the click cannot be
+        // queued (then it is counted as dropped and logged at shutdown).
         if (record) writer_.submit(hitFrom(req, *t));
         setHeader(w, "Cache-Control", "no-store");
         setHeader(w, "Referrer-Policy", "no-referrer");  // the token stays out of the target's logs

@@ -130,7 +130,9 @@ EventWriter::~EventWriter() { stop(); }
 bool EventWriter::submit(TrackHit h) {
     {
         std::lock_guard<std::mutex> lock(mu_);
-        if (stopping_ || queue_.size() >= static_cast<std::size_t>(cfg_->tracking.queue_max_events)) {
+        // After stop() began, hits are still taken until the writer has exited
+        // (it writes the queue dry first): only a closed writer refuses.
+        if (closed_ || queue_.size() >= static_cast<std::size_t>(cfg_->tracking.queue_max_events)) {
             ++dropped;
             return false;
         }
@@ -170,7 +172,10 @@ void EventWriter::run() {
                 if (queue_.empty()) cv_.wait(lock);
                 else cv_.wait_until(lock, oldest_ + interval);
             }
-            if (queue_.empty() && stopping_) break;
+            if (queue_.empty() && stopping_) {
+                closed_ = true;
+                break;
+            }
             if (queue_.size() <= kMaxBatch) {
                 batch.swap(queue_);
             } else {
@@ -184,7 +189,9 @@ void EventWriter::run() {
             if (!db) db = std::make_unique<Db>(cfg_->database.path, cfg_->database.busy_timeout_ms);
             writeBatch(*db, cache, batch);
         } catch (const std::exception& e) {
-            V2V_LOG(error, "tracking") << "database: " << e.what();
+            V2V_LOG(error, "tracking") << "database: " << e.what() << "; " << batch.size()
+                                       << " opens/clicks not recorded";
+            dropped += batch.size();
             db.reset();
         }
         batch.clear();

@@ -42,7 +42,7 @@ struct TrackHit {
     std::string user_agent;
 };
 
-// Known mail proxies and prefetchers (documented in docs/tracking.md):
+// Known mail proxies and prefetchers (documented in docs/api/tracking.md):
 //   apple_mpp  User-Agent exactly "Mozilla/5.0" (Apple Mail Privacy Protection
 //              fetches every image at delivery with it): machine
 //   apple      client in Apple's networks 17.0.0.0/8 or 2620:149::/32: machine
@@ -83,9 +83,11 @@ public:
     EventWriter(const EventWriter&) = delete;
     EventWriter& operator=(const EventWriter&) = delete;
 
-    // Queues a hit; false when the queue is full (the hit is dropped and counted).
+    // Queues a hit; false when the queue is full or the writer has stopped
+    // (the hit is dropped and counted; the caller must not claim it recorded).
     bool submit(TrackHit h);
-    // Writes what is queued, then stops the thread. Later submits are refused.
+    // Writes everything queued (also hits that arrive meanwhile), then stops
+    // the thread; only then are submits refused.
     void stop();
 
     std::atomic<std::uint64_t> accepted{0}, written{0}, dropped{0}, unattributed{0};
@@ -97,6 +99,7 @@ private:
     std::vector<TrackHit> queue_;
     std::chrono::steady_clock::time_point oldest_;
     bool stopping_ = false;
+    bool closed_ = false;  // the writer has exited: nothing more is written
     std::thread thread_;
 
     void run();

@@ -45,6 +45,8 @@ struct SigningKey {
 struct TrackingConfig {
     std::string base_url = "http://127.0.0.1:8080";  // public URL of the gateway
     std::vector<SigningKey> keys;                     // first = active; others verify only
+    int queue_max_events = 100000;                    // opens/clicks waiting for the event writer
+    int flush_interval_ms = 200;                      // longest wait before a batch is written
 };
 
 struct JwtConfig {
@@ -130,6 +132,26 @@ struct MilterSpfConfig {
     std::string test_zone_file;  // "<name> <TYPE> <data>" lines instead of DNS
 };
 
+// A tracking default for outbound mail that carries no X-V2V-Track header
+// (mail submitted over SMTP): matched by SASL user or by From domain.
+struct MilterTrackingDefault {
+    std::string match;      // users[].user or domains[].domain
+    std::string client_id;  // carried in tokens when the mail has no VERP return path
+    bool opens = false;
+    bool clicks = false;
+};
+
+struct MilterTrackingConfig {
+    bool enabled = true;
+    bool text_links = false;                    // also rewrite URLs in text/plain parts
+    std::vector<std::string> excluded_domains;  // links to these (and subdomains) stay as written
+    int max_message_bytes = 10 * 1024 * 1024;   // larger messages are not rewritten
+    int max_depth = 20;
+    int max_parts = 500;
+    std::vector<MilterTrackingDefault> users;
+    std::vector<MilterTrackingDefault> domains;
+};
+
 struct MilterConfig {
     std::string socket = "unix:/run/v2v/milter.sock";
     std::string socket_mode = "0660";
@@ -142,6 +164,7 @@ struct MilterConfig {
     MilterDirectionConfig direction;
     MilterDkimConfig dkim;
     MilterSpfConfig spf;
+    MilterTrackingConfig tracking;
 };
 
 struct BounceParserConfig {

@@ -91,6 +91,11 @@ void declareShared(Schema<Config>& s) {
              "public base URL of the gateway used in tracking links", {}, httpUrl);
     s.records("tracking.keys", CFG(tracking.keys), signingKeySchema(),
               "HMAC keys of tracking tokens; the first signs, all verify");
+    s.integer("tracking.queue_max_events", CFG(tracking.queue_max_events), 100, 10000000,
+              "opens and clicks waiting for the gateway's event writer; beyond, an open is answered 503 and "
+              "a click redirected without being recorded (both counted and logged)");
+    s.integer("tracking.flush_interval_ms", CFG(tracking.flush_interval_ms), 1, 60000,
+              "longest time an open or click waits before its batch is written to the database");
 }
 
 void declareGateway(Schema<Config>& s) {
@@ -279,6 +284,40 @@ void declareMilter(Schema<Config>& s) {
              "testing only: file of \"NAME TYPE DATA\" lines used instead of DNS");
 }
 
+Schema<MilterTrackingDefault> trackingDefaultSchema(const char* matchKey, const char* matchDoc,
+                                                   std::function<std::string(const std::string&)> check) {
+    Schema<MilterTrackingDefault> d;
+    d.string(matchKey, CFG(match), matchDoc, {}, check);
+    d.string("client_id", CFG(client_id),
+             "client the opens and clicks count for when the mail has no VERP return path", {}, nonEmpty);
+    d.boolean("opens", CFG(opens), "add the open pixel");
+    d.boolean("clicks", CFG(clicks), "rewrite links to click URLs");
+    d.require(matchKey);
+    d.require("client_id");
+    return d;
+}
+
+void declareMilterTracking(Schema<Config>& s) {
+    s.boolean("milter.tracking.enabled", CFG(milter.tracking.enabled),
+              "rewrite outbound mail that asks for tracking (open pixel, click links, List-Unsubscribe)");
+    s.boolean("milter.tracking.text_links", CFG(milter.tracking.text_links),
+              "also rewrite URLs in text/plain parts when clicks are tracked");
+    s.strings("milter.tracking.excluded_domains", CFG(milter.tracking.excluded_domains),
+              "links to these domains (and their subdomains) are never rewritten", domainName);
+    s.integer("milter.tracking.max_message_bytes", CFG(milter.tracking.max_message_bytes), 1024,
+              1024 * 1024 * 1024, "larger messages are sent without tracking");
+    s.integer("milter.tracking.max_depth", CFG(milter.tracking.max_depth), 1, 100,
+              "deeper MIME nesting: the message is sent without tracking");
+    s.integer("milter.tracking.max_parts", CFG(milter.tracking.max_parts), 1, 100000,
+              "more MIME parts: the message is sent without tracking");
+    s.records("milter.tracking.users", CFG(milter.tracking.users),
+              trackingDefaultSchema("user", "SASL login name ({auth_authen})", nonEmpty),
+              "tracking for mail of these authenticated SMTP users when it has no X-V2V-Track header");
+    s.records("milter.tracking.domains", CFG(milter.tracking.domains),
+              trackingDefaultSchema("domain", "From domain", domainName),
+              "tracking by From domain when neither X-V2V-Track nor a users entry decides");
+}
+
 void declareBounceParser(Schema<Config>& s) {
     s.integer("bounce_parser.max_message_bytes", CFG(bounce_parser.max_message_bytes), 1024,
               100 * 1024 * 1024, "reports larger than this are truncated before parsing");
@@ -292,6 +331,7 @@ void declareConfigKeys(Schema<Config>& s) {
     declareShared(s);
     declareGateway(s);
     declareMilter(s);
+    declareMilterTracking(s);
     declareBounceParser(s);
 }
 

@@ -124,6 +124,11 @@ CREATE TABLE analytics (
   PRIMARY KEY (day, client_id, tag, metric)
 ) WITHOUT ROWID;
 )SQL",
+        // 2: tracking (issue 5): is this the recipient's first open / first click?
+        R"SQL(
+CREATE INDEX events_engagement ON events(email_id, recipient_idx, type)
+  WHERE type = 'opened' OR type = 'clicked';
+)SQL",
     };
     return m;
 }

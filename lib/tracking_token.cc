@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "base64.h"
 #include "ids.h"
 
 namespace v2v {
@@ -98,18 +99,6 @@ private:
     std::size_t pos_ = 0;
 };
 
-std::optional<std::string> fromBase64url(std::string_view token) {
-    std::string bin(token.size(), '\0');
-    std::size_t len = 0;
-    const char* end = nullptr;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(bin.data()), bin.size(), token.data(), token.size(),
-                          nullptr, &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        end != token.data() + token.size())
-        return std::nullopt;
-    bin.resize(len);
-    return bin;
-}
-
 bool validKind(unsigned char k) { return k == 'o' || k == 'c' || k == 'u'; }
 
 std::optional<TrackingTarget> parsePayload(std::string_view payload, std::string_view& kid) {
@@ -191,17 +180,13 @@ std::string makeToken(const TrackingTarget& t, const SigningKey& key) {
     unsigned char mac[kMacBytes];
     hmac(key.secret, p, mac);
     p.append(reinterpret_cast<const char*>(mac), kMacBytes);
-    std::string out(sodium_base64_encoded_len(p.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(p.data()), p.size(),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    out.resize(std::strlen(out.c_str()));
-    return out;
+    return base64Encode(p, Base64::url);
 }
 
 std::optional<TrackingTarget> verifyToken(std::string_view token, const std::vector<SigningKey>& keys) {
     ensureSodium();
     if (token.empty() || token.size() > kMaxTokenChars) return std::nullopt;
-    auto bin = fromBase64url(token);
+    auto bin = base64Decode(token, Base64::url);
     if (!bin || bin->size() < kMacBytes + 5) return std::nullopt;
     std::string_view payload(bin->data(), bin->size() - kMacBytes);
     std::string_view kid;

@@ -42,6 +42,11 @@ public:
         if (smfi_chgheader(ctx_, const_cast<char*>(name.c_str()), index, nullptr) != MI_SUCCESS)
             throw MilterIoError("smfi_chgheader " + name + " failed");
     }
+    void changeHeader(const std::string& name, int index, const std::string& value) override {
+        std::string v = adapt(value);
+        if (smfi_chgheader(ctx_, const_cast<char*>(name.c_str()), index, v.data()) != MI_SUCCESS)
+            throw MilterIoError("smfi_chgheader " + name + " failed");
+    }
     void replaceBody(std::string_view body) override {
         constexpr std::size_t chunk = 65535;  // MILTER_CHUNK_SIZE
         for (std::size_t off = 0; off < body.size(); off += chunk) {

@@ -25,6 +25,9 @@ public:
     virtual void insertHeader(int index, const std::string& name, const std::string& value) = 0;
     // Deletes the index-th (1-based) header with this name.
     virtual void deleteHeader(const std::string& name, int index) = 0;
+    // Sets the value of the index-th (1-based) header with this name; adds the
+    // header when there are fewer (smfi_chgheader).
+    virtual void changeHeader(const std::string& name, int index, const std::string& value) = 0;
     virtual void replaceBody(std::string_view body) = 0;
     virtual void setReply(const std::string& rcode, const std::string& xcode, const std::string& text) = 0;
 };

@@ -12,6 +12,7 @@
 #include "dkim_key_table.h"
 #include "dkim_lib.h"
 #include "headers.h"
+#include "tracking_stage.h"
 
 namespace v2v::milter {
 namespace {
@@ -108,6 +109,11 @@ std::shared_ptr<const Runtime> Runtime::build(ConfigPtr config) {
         rt->dkim = std::make_shared<DkimLib>(o);
     } catch (const DkimError& e) {
         throw ConfigError(std::string("milter.dkim: ") + e.what());
+    }
+    if (m.tracking.enabled) {
+        rt->bodyStages.push_back(makeTrackingStage(config));
+        if (config->tracking.keys.empty())
+            rt->warnings.push_back("tracking.keys is empty: mail that asks for tracking is sent without it");
     }
     rt->spf = spfChecker(m.spf, rt->authservId);
     rt->spfCache = std::make_shared<SpfCache>(std::chrono::seconds(m.spf.cache_seconds),

@@ -31,7 +31,7 @@ struct Runtime {
     std::shared_ptr<DkimLib> dkim;
     std::shared_ptr<SpfChecker> spf;      // null when SPF is off
     std::shared_ptr<SpfCache> spfCache;
-    std::vector<BodyRewriter> bodyStages;  // none yet (issue 5: tracking)
+    std::vector<BodyRewriter> bodyStages;  // before signing: tracking (tracking_stage.h)
     bool preparsedKeys = false;            // in effect (asked for and self-test passed)
     std::vector<std::string> warnings;     // for the log at start / reload
 

@@ -162,11 +162,10 @@ Verdict Session::endOfMessage(MilterIo& io) {
     const std::string& prefix = rt_->cfg().internal_header_prefix;
     auto internal = internalHeaders(msg_->headers, prefix);
     for (const auto& ref : internal) io.deleteHeader(ref.name, ref.index);
-    HeaderList kept;
+    HeaderList kept, internalList;
     kept.reserve(msg_->headers.size());
-    for (const auto& h : msg_->headers)
-        if (!istartsWith(h.name, prefix)) kept.push_back(h);
-    Verdict v = direction_.direction == Direction::outbound ? outbound(io, kept, internal.size())
+    for (const auto& h : msg_->headers) (istartsWith(h.name, prefix) ? internalList : kept).push_back(h);
+    Verdict v = direction_.direction == Direction::outbound ? outbound(io, kept, internalList)
                                                             : inbound(io, kept, internal.size());
     metrics::message(directionName(direction_.direction),  // issue 7
                      v == Verdict::reject ? "reject" : v == Verdict::tempfail ? "tempfail" : "accept");
@@ -174,9 +173,9 @@ Verdict Session::endOfMessage(MilterIo& io) {
     return v;
 }
 
-Verdict Session::outbound(MilterIo& io, const HeaderList& kept, std::size_t stripped) {
+Verdict Session::outbound(MilterIo& io, const HeaderList& received, const HeaderList& internal) {
     const MilterConfig& cfg = rt_->cfg();
-    std::string msgid = headerValue(kept, "Message-ID").value_or("");
+    std::string msgid = headerValue(received, "Message-ID").value_or("");
     msgid = logSafe(msgid.substr(std::min(msgid.find_first_not_of(" \t"), msgid.size())), 128);
     if (msg_->tooBig) {
         io.setReply("552", "5.3.4", "message too large to sign (milter.max_message_bytes)");
@@ -185,10 +184,15 @@ Verdict Session::outbound(MilterIo& io, const HeaderList& kept, std::size_t stri
         metrics::dkimSign("too_big");  // issue 7
         return Verdict::reject;
     }
-    if (rewriteBody(rt_->bodyStages, kept, msg_->body)) {
+    // Internal headers are trusted here only: this is outbound mail (direction.h).
+    OutboundContext ctx{internal, sender_, authUser_, queueId_};
+    HeaderList kept = received;
+    RewriteOutcome rw = rewriteBody(rt_->bodyStages, ctx, kept, msg_->body);
+    if (rw.bodyChanged) {
         io.replaceBody(msg_->body);
         metrics::bodyRewritten();  // issue 7
     }
+    for (const auto& h : rw.headerEdits) io.changeHeader(h.name, 1, h.value);
     std::string signedText = "off";
     if (!cfg.dkim.sign) metrics::dkimSign("disabled");  // issue 7
     if (cfg.dkim.sign) {
@@ -208,7 +212,8 @@ Verdict Session::outbound(MilterIo& io, const HeaderList& kept, std::size_t stri
         }
     }
     V2V_LOG(info, queueId_) << "outbound (" << direction_.reason << ") from=<" << logSafe(sender_) << "> msgid="
-                            << msgid << " dkim=" << signedText << " stripped=" << stripped;
+                            << msgid << " dkim=" << signedText << " stripped=" << internal.size()
+                            << (rw.notes.empty() ? "" : " ") << rw.notes;
     return Verdict::cont;
 }
 

@@ -70,7 +70,7 @@ private:
     std::unique_ptr<Message> msg_;
 
     void checkSpf(MilterIo& io, Verdict& verdict);
-    Verdict outbound(MilterIo& io, const HeaderList& kept, std::size_t stripped);
+    Verdict outbound(MilterIo& io, const HeaderList& received, const HeaderList& internal);
     Verdict inbound(MilterIo& io, const HeaderList& kept, std::size_t stripped);
     void refreshQueueId(MilterIo& io);
 };

@@ -7,23 +7,14 @@
 #include <cctype>
 #include <cstring>
 
+#include "headers.h"
+
 namespace v2v::milter {
 namespace {
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 char lowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lowerAscii(a[i]) != lowerAscii(b[i])) return false;
-    return true;
-}
-
-bool istarts(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequal(s.substr(0, prefix.size()), prefix);
-}
 
 // Case-insensitive search of an ASCII needle (lower case) from `from`.
 std::size_t ifind(std::string_view s, std::string_view lowerNeedle, std::size_t from) {
@@ -36,7 +27,7 @@ std::size_t ifind(std::string_view s, std::string_view lowerNeedle, std::size_t 
         std::size_t b = q ? static_cast<std::size_t>(static_cast<const char*>(q) - s.data()) : s.size();
         i = std::min(a, b);
         if (i + lowerNeedle.size() > s.size()) break;
-        if (iequal(s.substr(i, lowerNeedle.size()), lowerNeedle)) return i;
+        if (iequals(s.substr(i, lowerNeedle.size()), lowerNeedle)) return i;
     }
     return std::string_view::npos;
 }
@@ -72,7 +63,7 @@ std::size_t decodeReference(std::string_view s, std::string& out) {
         char c;
     } named[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
     for (const auto& n : named)
-        if (istarts(s, n.name)) {
+        if (istartsWith(s, n.name)) {
             out.push_back(n.c);
             return std::strlen(n.name);
         }
@@ -201,7 +192,7 @@ private:
     // Handles the markup at in_[lt] == '<'; returns where scanning goes on.
     std::size_t step(std::size_t lt) {
         if (in_.compare(lt, 4, "<!--") == 0) {
-            if (istarts(in_.substr(lt + 4), "[if")) return lt + 4;  // Outlook conditional: links inside count
+            if (istartsWith(in_.substr(lt + 4), "[if")) return lt + 4;  // Outlook conditional: links inside count
             std::size_t end = in_.find("-->", lt + 4);
             return end == std::string_view::npos ? in_.size() : end + 3;
         }
@@ -211,17 +202,17 @@ private:
         if (name.empty()) return lt + 1;
         if (closing) {
             std::size_t outPos = out_.size() + (lt - copied_);
-            if (iequal(name, "body")) bodyClose_ = outPos;
-            else if (iequal(name, "html")) htmlClose_ = outPos;
+            if (iequals(name, "body")) bodyClose_ = outPos;
+            else if (iequals(name, "html")) htmlClose_ = outPos;
             std::size_t gt = in_.find('>', nameEnd);
             return gt == std::string_view::npos ? in_.size() : gt + 1;
         }
-        bool link = iequal(name, "a") || iequal(name, "area");
+        bool link = iequals(name, "a") || iequals(name, "area");
         std::vector<Attribute> attrs;
         std::size_t gt = readAttributes(in_, nameEnd, link ? &attrs : nullptr);
         if (gt == std::string_view::npos) return in_.size();  // an unclosed tag: the rest is left alone
-        if (iequal(name, "script") || iequal(name, "style")) {
-            std::size_t close = ifind(in_, iequal(name, "script") ? "</script" : "</style", gt + 1);
+        if (iequals(name, "script") || iequals(name, "style")) {
+            std::size_t close = ifind(in_, iequals(name, "script") ? "</script" : "</style", gt + 1);
             return close == std::string_view::npos ? in_.size() : close;
         }
         if (link && p_.clicks) rewriteLink(attrs);
@@ -231,8 +222,8 @@ private:
     void rewriteLink(const std::vector<Attribute>& attrs) {
         const Attribute* href = nullptr;
         for (const auto& a : attrs) {
-            if (iequal(a.name, kNoTrackAttribute)) return;
-            if (!href && iequal(a.name, "href") && a.hasValue) href = &a;  // the first href wins (HTML)
+            if (iequals(a.name, kNoTrackAttribute)) return;
+            if (!href && iequals(a.name, "href") && a.hasValue) href = &a;  // the first href wins (HTML)
         }
         if (!href) return;
         std::string url = decodeAttribute(in_.substr(href->valueBegin, href->valueEnd - href->valueBegin));
@@ -288,11 +279,11 @@ std::string urlHost(std::string_view url) {
 }
 
 bool shouldWrap(std::string_view url, const LinkPolicy& policy) {
-    if (!istarts(url, "http://") && !istarts(url, "https://")) return false;
+    if (!istartsWith(url, "http://") && !istartsWith(url, "https://")) return false;
     if (url.size() > kMaxTrackedUrl) return false;
     for (char c : url)
         if (c <= 0x20 || c >= 0x7f) return false;  // not printable ASCII: left as written
-    if (!policy.trackingPrefix.empty() && istarts(url, policy.trackingPrefix)) return false;  // never twice
+    if (!policy.trackingPrefix.empty() && istartsWith(url, policy.trackingPrefix)) return false;  // never twice
     for (const auto& k : policy.keepUrls)
         if (url == k) return false;
     std::string host = urlHost(url);
@@ -320,7 +311,7 @@ HtmlRewrite rewriteTextLinks(std::string_view text, const LinkPolicy& policy) {
     std::size_t copied = 0, pos = 0;
     while ((pos = ifind(text, "http", pos)) != std::string_view::npos) {
         std::string_view rest = text.substr(pos);
-        bool starts = istarts(rest, "http://") || istarts(rest, "https://");
+        bool starts = istartsWith(rest, "http://") || istartsWith(rest, "https://");
         bool boundary = pos == 0 || !std::isalnum(static_cast<unsigned char>(text[pos - 1]));
         if (!starts || !boundary) {
             pos += 4;

@@ -1,10 +1,10 @@
-// Transfer encodings (see transfer_encoding.h). Base64 uses libsodium's
-// constant-shape codec; quoted-printable is a few lines of RFC 2045.
+// Transfer encodings (see transfer_encoding.h). Base64 is libsodium's (lib/base64.h);
+// quoted-printable is a few lines of RFC 2045.
 #include "transfer_encoding.h"
 
-#include <sodium.h>
-
 #include <cstring>
+
+#include "base64.h"
 
 namespace v2v::milter {
 namespace {
@@ -53,58 +53,76 @@ std::optional<std::string> decodeQuotedPrintable(std::string_view in) {
     return out;
 }
 
-std::string encodeQuotedPrintable(std::string_view in) {
-    std::string out;
-    out.reserve(in.size() + in.size() / 8 + 64);
-    std::size_t col = 0;
+namespace {
+
+// One quoted-printable pass; `Out` either counts (first pass) or writes.
+template <class Out>
+void quotedPrintable(std::string_view in, Out& o) {
     const std::size_t n = in.size();
-    auto put = [&](const char* s, std::size_t len) {
+    std::size_t col = 0;
+    auto room = [&](std::size_t len) {
         if (col + len > 75) {  // room for the '=' of a soft break: lines stay <= 76
-            out += "=\r\n";
+            o.put('=');
+            o.put('\r');
+            o.put('\n');
             col = 0;
         }
-        out.append(s, len);
         col += len;
     };
     for (std::size_t i = 0; i < n; ++i) {
         unsigned char c = static_cast<unsigned char>(in[i]);
+        if (c >= 33 && c <= 126 && c != '=') {
+            room(1);
+            o.put(static_cast<char>(c));
+            continue;
+        }
         bool crlf = c == '\r' && i + 1 < n && in[i + 1] == '\n';
         if (c == '\n' || crlf) {
-            out += "\r\n";
+            o.put('\r');
+            o.put('\n');
             col = 0;
             if (crlf) ++i;
             continue;
         }
         bool lineEnd = i + 1 == n || in[i + 1] == '\n' || (in[i + 1] == '\r' && i + 2 < n && in[i + 2] == '\n');
-        bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !lineEnd);
-        if (literal) {
-            char ch = static_cast<char>(c);
-            put(&ch, 1);
+        if ((c == ' ' || c == '\t') && !lineEnd) {
+            room(1);
+            o.put(static_cast<char>(c));
         } else {
-            char enc[3] = {'=', kHex[c >> 4], kHex[c & 15]};
-            put(enc, 3);
+            room(3);
+            o.put('=');
+            o.put(kHex[c >> 4]);
+            o.put(kHex[c & 15]);
         }
     }
+}
+
+struct Counter {
+    std::size_t n = 0;
+    void put(char) { ++n; }
+};
+
+struct Writer {
+    char* p;
+    void put(char c) { *p++ = c; }
+};
+
+}  // namespace
+
+// Two passes (size, then bytes): no worst-case buffer to allocate and touch.
+std::string encodeQuotedPrintable(std::string_view in) {
+    Counter count;
+    quotedPrintable(in, count);
+    std::string out(count.n, '\0');
+    Writer w{out.data()};
+    quotedPrintable(in, w);
     return out;
 }
 
-std::optional<std::string> decodeBase64(std::string_view in) {
-    std::string out(in.size() / 4 * 3 + 3, '\0');
-    std::size_t len = 0;
-    const char* end = nullptr;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(), in.size(),
-                          " \t\r\n", &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        end != in.data() + in.size())
-        return std::nullopt;
-    out.resize(len);
-    return out;
-}
+std::optional<std::string> decodeBase64(std::string_view in) { return base64Decode(in, Base64::standard, " \t\r\n"); }
 
 std::string encodeBase64(std::string_view in, bool finalBreak) {
-    std::string b64(sodium_base64_encoded_len(in.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
-                      sodium_base64_VARIANT_ORIGINAL);
-    b64.resize(std::strlen(b64.c_str()));
+    std::string b64 = base64Encode(in);
     std::string out;
     out.reserve(b64.size() + b64.size() / 38 + 2);
     for (std::size_t i = 0; i < b64.size(); i += 76) {

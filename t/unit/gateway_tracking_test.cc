@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(stop_writes_everything_queued) {
     BOOST_TEST(w.written.load() == 5000u);
     BOOST_TEST(scalar("SELECT COUNT(*) FROM events WHERE type='opened'") == 5000);
     BOOST_TEST(metric("alice", "", "opened") == 5000);
-    BOOST_TEST(!w.submit(hit(TokenKind::open, e1, 0)));  // after stop: refused, counted
+    BOOST_TEST(!w.submit(hit(TokenKind::open, e1, 0)));  // after the writer exited: refused, counted
     BOOST_TEST(w.dropped.load() == 1u);
 }
 

@@ -62,6 +62,7 @@ public:
     };
     std::vector<Insert> inserted;
     std::vector<HeaderRef> deleted;
+    std::vector<Insert> changed;  // smfi_chgheader with a value: set, or add when absent
     bool bodyReplaced = false;
     std::string newBody;
     std::string rcode, xcode, replyText;
@@ -77,6 +78,9 @@ public:
         inserted.push_back({index, name, value});
     }
     void deleteHeader(const std::string& name, int index) override { deleted.push_back({name, index}); }
+    void changeHeader(const std::string& name, int index, const std::string& value) override {
+        changed.push_back({index, name, value});
+    }
     void replaceBody(std::string_view body) override {
         bodyReplaced = true;
         newBody.append(body);
@@ -128,6 +132,17 @@ inline Message applyEdits(Message m, const RecordingIo& io) {
                 m.headers.erase(it);
                 break;
             }
+    }
+    for (const auto& c : io.changed) {
+        int seen = 0;
+        bool done = false;
+        for (auto& h : m.headers)
+            if (iequals(h.name, c.name) && ++seen == c.index) {
+                h.value = c.value;
+                done = true;
+                break;
+            }
+        if (!done) m.headers.push_back(Header{c.name, c.value});
     }
     for (const auto& ins : io.inserted)
         m.headers.insert(m.headers.begin() + std::min<std::size_t>(ins.index, m.headers.size()),

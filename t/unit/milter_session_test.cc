@@ -300,10 +300,11 @@ BOOST_AUTO_TEST_CASE(authenticated_user_signs_only_mapped_domains) {
 
 BOOST_AUTO_TEST_CASE(body_rewrite_runs_before_signing) {
     auto r = std::const_pointer_cast<Runtime>(rt());
-    r->bodyStages.push_back([](const HeaderList&, std::string_view body) -> std::optional<std::string> {
-        std::string out(body);
-        out.replace(out.find("shipped"), 7, "SHIPPED");
-        return out;
+    r->bodyStages.push_back([](const OutboundContext&, const HeaderList&, std::string_view body) {
+        StageResult res;
+        res.body = std::string(body);
+        res.body->replace(res.body->find("shipped"), 7, "SHIPPED");
+        return res;
     });
     Session s = sessionWith(r);
     RecordingIo io;

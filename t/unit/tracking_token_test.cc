@@ -2,8 +2,7 @@
 // tampered, truncated, re-keyed, re-kinded and hostile tokens.
 #include <boost/test/unit_test.hpp>
 
-#include <sodium.h>
-
+#include "base64.h"
 #include "tracking_token.h"
 
 using namespace v2v;
@@ -23,21 +22,12 @@ TrackingTarget click(const std::string& url) {
     return t;
 }
 
-std::string b64(const std::string& bin) {
-    std::string out(sodium_base64_encoded_len(bin.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bin.data()), bin.size(),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    out.resize(out.find('\0'));
-    return out;
-}
+std::string b64(const std::string& bin) { return base64Encode(bin, Base64::url); }
 
 std::string unb64(const std::string& s) {
-    std::string bin(s.size(), '\0');
-    size_t len = 0;
-    BOOST_REQUIRE(sodium_base642bin(reinterpret_cast<unsigned char*>(bin.data()), bin.size(), s.data(), s.size(),
-                                    nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0);
-    bin.resize(len);
-    return bin;
+    auto bin = base64Decode(s, Base64::url);
+    BOOST_REQUIRE(bin);
+    return *bin;
 }
 
 }  // namespace
