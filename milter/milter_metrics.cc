@@ -22,6 +22,7 @@ struct Families {
     Counter& rewrites;
     Family<prometheus::Histogram>& callback;
     Family<Counter>& errors;
+    Family<Counter>& tracking;  // issue 5
 };
 
 Family<Counter>& counter(const char* name, const char* help) {
@@ -60,7 +61,11 @@ Families& families() {
             spf.Add({{"result", r}});
         for (const char* c : {"mail", "end_of_message"}) cb.Add({{"callback", c}}, v2v::metrics::latencyBuckets());
         errors.Add({{"stage", "end_of_message"}});
-        return Families{messages, sign, signatures, verify, spf, rewrites, cb, errors};
+        auto& tracking = counter("v2v_milter_tracking_total",  // issue 5
+                                 "Outbound messages that asked for tracking, by outcome (failed and uncorrelated "
+                                 "ones are sent unchanged).");
+        for (const char* o : {"rewritten", "unchanged", "failed", "uncorrelated"}) tracking.Add({{"outcome", o}});
+        return Families{messages, sign, signatures, verify, spf, rewrites, cb, errors, tracking};
     }();
     return f;
 }
@@ -85,6 +90,7 @@ void callback(const char* name, double seconds) {
     families().callback.Add({{"callback", snake(name)}}, v2v::metrics::latencyBuckets()).Observe(seconds);
 }
 void error(const char* stage) { families().errors.Add({{"stage", snake(stage)}}).Increment(); }
+void tracking(const char* outcome) { families().tracking.Add({{"outcome", outcome}}).Increment(); }
 
 std::shared_ptr<void> serve(const std::string& hostPort) {
     registerAll();

@@ -8,6 +8,7 @@
 //   v2v_milter_body_rewrites_total                    outbound bodies changed by the rewrite stages
 //   v2v_milter_callback_duration_seconds{callback}    time spent in each libmilter callback
 //   v2v_milter_errors_total{stage}                    internal errors (mapped to milter.on_error)
+//   v2v_milter_tracking_total{outcome}                rewritten | unchanged | failed | uncorrelated (tracking_stage.h)
 // Plain calls so the session code does not include prometheus-cpp.
 #pragma once
 
@@ -27,6 +28,7 @@ void spf(const std::string& result);
 void bodyRewritten();
 void callback(const char* name, double seconds);
 void error(const char* stage);
+void tracking(const char* outcome);
 
 // Serves /metrics on HOST:PORT until the handle is released; nullptr for an
 // empty address. Throws std::runtime_error when it cannot listen.

@@ -5,12 +5,19 @@
 #include <memory>
 
 #include "log.h"
+#include "milter_metrics.h"
 #include "tracking_mime.h"
 #include "tracking_token.h"
 #include "verp.h"
 
 namespace v2v::milter {
 namespace {
+
+// One outcome, in the process counters and in Prometheus.
+void count(std::atomic<std::uint64_t>& counter, const char* outcome) {
+    ++counter;
+    metrics::tracking(outcome);
+}
 
 struct Plan {
     TrackFeatures features;
@@ -78,7 +85,7 @@ public:
         try {
             return run(ctx, headers, body);
         } catch (const std::exception& e) {
-            ++trackingCounters().failed;
+            count(trackingCounters().failed, "failed");
             StageResult res;
             res.note = "track=failed (internal error: " + logSafe(e.what(), 200) + "); sent unchanged";
             return res;
@@ -97,7 +104,7 @@ private:
         TrackingCounters& n = trackingCounters();
         const TrackingConfig& tc = cfg_->tracking;
         if (tc.keys.empty()) {
-            ++n.failed;
+            count(n.failed, "failed");
             res.note = "track=off (tracking.keys is empty)";
             return res;
         }
@@ -108,7 +115,7 @@ private:
         } else if (!p.clientId.empty()) {
             who.client_id = p.clientId;
         } else {
-            ++n.uncorrelated;
+            count(n.uncorrelated, "uncorrelated");
             res.note = "track=skipped (no VERP return path to correlate)";
             return res;
         }
@@ -117,7 +124,9 @@ private:
         if (p.features.opens || p.features.clicks) what = rewrite(p.features, who, key, headers, body, res);
         if (p.features.unsubscribe) what += listUnsubscribe(who, key, headers, res);
         bool failed = what.rfind(" failed", 0) == 0;
-        ++(failed ? n.failed : (res.body || !res.setHeaders.empty()) ? n.rewritten : n.unchanged);
+        if (failed) count(n.failed, "failed");
+        else if (res.body || !res.setHeaders.empty()) count(n.rewritten, "rewritten");
+        else count(n.unchanged, "unchanged");
         res.note = "track=" + std::string(p.features.opens ? "o" : "") + (p.features.clicks ? "c" : "") +
                    (p.features.unsubscribe ? "u" : "") + "(" + p.source + ")" + what;
         return res;
