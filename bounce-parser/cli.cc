@@ -90,17 +90,25 @@ void recordOne(Db& db, const Config& cfg, const Options& o, std::string_view mes
     }
 }
 
+// Exit 78 (EX_CONFIG) as the contract says, but first print a 4.3.5 status:
+// pipe(8) takes output starting with a DSN code over the exit status, so the
+// report is deferred and retried after the configuration is fixed instead of
+// being bounced (Postfix maps 78 itself to the permanent 5.3.5).
+int configError(const std::string& message) {
+    std::cout << "4.3.5 v2v-bounce-parser: configuration error, deferring: " << message << std::endl;
+    std::cerr << "v2v-bounce-parser: " << message << "\n";
+    return kConfig;
+}
+
 int pipeMode(const Options& o) {
     ConfigPtr cfg;
     try {
         cfg = loadConfig(o.configFile);
         logInit("v2v-bounce-parser", cfg->log);
     } catch (const ConfigError& e) {
-        std::cerr << "v2v-bounce-parser: " << e.what() << "\n";
-        return kConfig;
+        return configError(e.what());
     } catch (const std::exception& e) {
-        std::cerr << "v2v-bounce-parser: " << o.configFile << ": " << e.what() << "\n";
-        return kConfig;
+        return configError(o.configFile + ": " + e.what());
     }
     std::string raw;
     bool truncated = false;

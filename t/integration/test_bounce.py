@@ -214,6 +214,8 @@ def test_pipe_program_exit_codes(stack, tmp_path):
     bad.write_text("bounce_parser:\n  raw_cap: 10\n")
     p = run_parser(stack, ["-c", str(bad), "", verp_rcpt], report)
     assert p.returncode == 78 and b"bounce_parser.raw_cap: unknown key" in p.stderr
+    # ...with a leading 4.3.5 status, which pipe(8) prefers to the exit code: deferred, not bounced.
+    assert p.stdout.startswith(b"4.3.5 ")
     # A database that cannot be opened: EX_TEMPFAIL, Postfix keeps the report.
     cfg = tmp_path / "v2v.yaml"
     cfg.write_text("log:\n  level: warning\ndatabase:\n  path: %s/missing-dir/v2v.db\n"
