@@ -171,8 +171,10 @@ system = dashboard("v2v-system", "V2V Mail / System health", [
           "reqps", stack=True),
     panel("SPF results (inbound)", [("sum by (result) (rate(v2v_milter_spf_total[5m]))", "{{result}}")], "reqps",
           stack=True),
-    panel("Tracking rewrites per second", [("sum(rate(v2v_milter_body_rewrites_total[5m]))", "bodies rewritten")],
-          "reqps"),
+    panel("Tracking rewrites per second", [("sum(rate(v2v_milter_body_rewrites_total[5m]))", "bodies rewritten"),
+                                           ("sum by (outcome) (rate(v2v_milter_tracking_total[5m]))", "{{outcome}}")],
+          "reqps", desc="Outbound mail that asked for tracking: rewritten, unchanged, failed or uncorrelated "
+                        "(the last two are sent without tracking)."),
     panel("Milter callback latency (p99)",
           [("histogram_quantile(0.99, sum by (le, callback) (rate(v2v_milter_callback_duration_seconds_bucket[5m])))",
             "{{callback}}")], "s"),
