@@ -48,6 +48,10 @@ std::string httpUrl(const std::string& v) {
     if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
         return "must be an http:// or https:// URL";
     if (!v.empty() && v.back() == '/') return "must not end with '/'";
+    // It goes into HTML attributes and the List-Unsubscribe header (issue 5).
+    for (char ch : v)
+        if (ch <= ' ' || ch == 0x7f || ch == '"' || ch == '<' || ch == '>' || ch == '\\' || ch < 0)
+            return "must be printable ASCII without spaces, quotes or angle brackets";
     return "";
 }
 

@@ -391,4 +391,25 @@ BOOST_AUTO_TEST_CASE(message_over_the_tracking_limit_is_sent_untracked) {
     BOOST_TEST(!t.io.bodyReplaced);
 }
 
+BOOST_AUTO_TEST_CASE(tracking_configuration_errors_name_the_key) {
+    auto error = [](const std::string& yaml) {
+        try {
+            parseConfig(yaml, "t.yaml");
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    BOOST_TEST(error("milter:\n  tracking:\n    users:\n      - {user: alice, opens: true}\n")
+                   .find("milter.tracking.users[0]: missing required key client_id") != std::string::npos);
+    BOOST_TEST(error("milter:\n  tracking:\n    domains:\n      - {domain: 'bad domain', client_id: c}\n")
+                   .find("milter.tracking.domains[0].domain") != std::string::npos);
+    BOOST_TEST(error("milter:\n  tracking:\n    max_parts: 0\n").find("milter.tracking.max_parts") != std::string::npos);
+    BOOST_TEST(error("tracking:\n  base_url: \"https://t.example/x\\r\\nBcc: x\"\n").find("tracking.base_url") !=
+               std::string::npos);
+    BOOST_TEST(error("tracking:\n  base_url: 'https://t.example/\"><script>'\n").find("tracking.base_url") !=
+               std::string::npos);
+    BOOST_TEST(error("tracking:\n  base_url: https://t.example/v2v\n") == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
