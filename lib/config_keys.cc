@@ -316,10 +316,10 @@ void declareMilterTracking(Schema<Config>& s) {
               "more MIME parts: the message is sent without tracking");
     s.records("milter.tracking.users", CFG(milter.tracking.users),
               trackingDefaultSchema("user", "SASL login name ({auth_authen})", nonEmpty),
-              "tracking for mail of these authenticated SMTP users when it has no X-V2V-Track header");
+              "tracking of the mail of these SASL-authenticated users (their X-V2V-* headers are ignored)");
     s.records("milter.tracking.domains", CFG(milter.tracking.domains),
               trackingDefaultSchema("domain", "From domain", domainName),
-              "tracking by From domain when neither X-V2V-Track nor a users entry decides");
+              "tracking by From domain for unauthenticated outbound mail without X-V2V-Track");
 }
 
 void declareBounceParser(Schema<Config>& s) {

@@ -23,6 +23,7 @@ struct Plan {
     TrackFeatures features;
     std::string source;  // for the log: "header", "user alice", "domain example.test"
     std::string clientId;
+    bool correlate = false;  // the VERP return path may name the email and recipient
 };
 
 const MilterTrackingDefault* findDefault(const std::vector<MilterTrackingDefault>& list, const std::string& key) {
@@ -31,26 +32,40 @@ const MilterTrackingDefault* findDefault(const std::vector<MilterTrackingDefault
     return nullptr;
 }
 
+Plan fromDefault(const MilterTrackingDefault& d, std::string source) {
+    Plan p;
+    p.features.opens = d.opens;
+    p.features.clicks = d.clicks;
+    p.clientId = d.client_id;
+    p.source = std::move(source);
+    return p;
+}
+
 Plan plan(const Config& cfg, const OutboundContext& ctx, const HeaderList& headers) {
+    const MilterTrackingConfig& t = cfg.milter.tracking;
+    // A SASL-authenticated sender is outbound but not the operator's own
+    // machinery: its X-V2V-* headers and VERP return path are not trusted (they
+    // would let one tenant mint tokens for another's mail); it gets its
+    // milter.tracking.users entry, counted for that entry's client only.
+    if (!ctx.authUser.empty()) {
+        const MilterTrackingDefault* d = findDefault(t.users, ctx.authUser);
+        return d ? fromDefault(*d, "user " + logSafe(ctx.authUser, 64)) : Plan{};
+    }
     const std::string& prefix = cfg.milter.internal_header_prefix;
     Plan p;
+    p.correlate = true;
     if (auto v = headerValue(ctx.internal, prefix + "Track")) {
         p.features = parseTrackHeader(*v);
         p.source = "header";
         return p;
     }
     if (headerValue(ctx.internal, prefix + "Email-Id")) return p;  // the gateway decided: no tracking
-    const MilterTrackingDefault* d = nullptr;
-    if (!ctx.authUser.empty() && (d = findDefault(cfg.milter.tracking.users, ctx.authUser))) {
-        p.source = "user " + logSafe(ctx.authUser, 64);
-    } else if (auto dom = fromDomain(headers); dom && (d = findDefault(cfg.milter.tracking.domains, *dom))) {
-        p.source = "domain " + *dom;
-    }
-    if (d) {
-        p.features.opens = d->opens;
-        p.features.clicks = d->clicks;
-        p.clientId = d->client_id;
-    }
+    if (auto dom = fromDomain(headers))
+        if (const MilterTrackingDefault* d = findDefault(t.domains, *dom)) {
+            Plan q = fromDefault(*d, "domain " + *dom);
+            q.correlate = true;
+            return q;
+        }
     return p;
 }
 
@@ -109,7 +124,9 @@ private:
             return res;
         }
         TrackingTarget who;
-        if (auto tag = parseVerpAddress(ctx.sender, cfg_->domains.verp_prefix, cfg_->domains.bounce_domain)) {
+        auto tag = p.correlate ? parseVerpAddress(ctx.sender, cfg_->domains.verp_prefix, cfg_->domains.bounce_domain)
+                               : std::nullopt;
+        if (tag) {
             who.email_id = tag->email_id;
             who.recipient = tag->index;
         } else if (!p.clientId.empty()) {

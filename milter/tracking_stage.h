@@ -4,13 +4,14 @@
 // "opens", "clicks", "unsubscribe"; trusted because only outbound mail reaches
 // a body stage, and removed from every message); without it, mail that the
 // gateway made (X-V2V-Email-Id) is not tracked, and other mail takes the
-// milter.tracking.users entry of its SASL user or the milter.tracking.domains
-// entry of its From domain.
+// milter.tracking.domains entry of its From domain. A SASL-authenticated
+// sender is outbound but not trusted with internal headers or VERP: it gets
+// only its milter.tracking.users entry.
 //
 // Who it is for: the per-recipient VERP return path (DESIGN.md correlation)
 // gives the email id and recipient index carried in every token; mail
-// without one is tracked for the client_id of its default entry (no
-// recipient, no List-Unsubscribe), or not at all.
+// without one (and every SASL sender's mail) is tracked for the client_id of
+// its default entry (no recipient, no List-Unsubscribe), or not at all.
 //
 // "unsubscribe" adds List-Unsubscribe (the recipient's one-click URL) and
 // List-Unsubscribe-Post (RFC 8058) unless the message has a List-Unsubscribe.

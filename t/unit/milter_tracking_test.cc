@@ -327,6 +327,31 @@ BOOST_AUTO_TEST_CASE(smtp_mail_takes_the_domain_or_user_default) {
     BOOST_TEST(body2.find("/tracking/open/") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(an_authenticated_sender_cannot_mint_tokens_for_other_mail) {
+    // A SASL tenant forges the gateway's headers and another email's VERP return path.
+    auto run = [](const std::shared_ptr<const Runtime>& r) {
+        Session s([r] { return r; });
+        RecordingIo io;
+        io.macros["{auth_authen}"] = "mallory";
+        runSession(s, io, parseMessage(kHtmlMail), "203.0.113.9", kTrackSender);
+        return io;
+    };
+    RecordingIo none = run(trackingRuntime());
+    BOOST_TEST(!none.bodyReplaced);
+    BOOST_TEST(none.changed.empty());  // no List-Unsubscribe either
+    auto r = trackingRuntime("    users:\n      - {user: mallory, client_id: mallory-app, opens: true, clicks: false}\n");
+    RecordingIo own = run(r);
+    BOOST_REQUIRE(own.bodyReplaced);
+    for (const auto& c : own.changed) BOOST_TEST(c.name != "List-Unsubscribe");
+    auto body = *decodeQuotedPrintable(own.newBody);
+    BOOST_TEST(body.find("/tracking/click/") == std::string::npos);  // X-V2V-Track ignored
+    std::size_t at = body.find("/tracking/open/") + std::strlen("/tracking/open/");
+    auto target = verifyToken(body.substr(at, body.find(".gif", at) - at), r->config->tracking.keys);
+    BOOST_REQUIRE(target);
+    BOOST_TEST(target->email_id == "");  // not the forged VERP email
+    BOOST_TEST(target->client_id == "mallory-app");
+}
+
 BOOST_AUTO_TEST_CASE(uncorrelated_mail_is_sent_untracked_and_counted) {
     auto r = trackingRuntime();
     auto before = trackingCounters().uncorrelated.load();
