@@ -13,6 +13,7 @@
 #include "db.h"
 #include "parser.h"
 #include "store.h"
+#include "temp_db.h"
 
 using namespace v2v;
 using namespace v2v::bounce;
@@ -28,23 +29,10 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-struct Fixture {
-    std::string dir, path;
-    std::unique_ptr<Db> db;
+struct Fixture : v2v::test::TestDb {
     Fixture() {
-        char tmpl[] = "/tmp/v2v-bouncetest-XXXXXX";
-        dir = mkdtemp(tmpl);
-        path = dir + "/t.db";
-        db = std::make_unique<Db>(path, 1000);
-        migrate(*db);
         db->execScript(
             "INSERT INTO clients(id, name, secret_hash, created_at, updated_at) VALUES ('c1','Client','x',0,0);");
-    }
-    ~Fixture() {
-        db.reset();
-        std::string cmd = "rm -rf '" + dir + "'";
-        if (std::system(cmd.c_str()) != 0) {
-        }
     }
     void email(const std::string& id, std::vector<std::string> rcpts, const std::string& status = "submitted") {
         db->prepare("INSERT INTO emails(id, client_id, message_id, from_address, status, tags, created_at, updated_at)"

@@ -7,23 +7,14 @@
 #include <string>
 
 #include "db.h"
+#include "temp_db.h"
 
 using namespace v2v;
 
 namespace {
-struct TempDb {
-    std::string dir;
-    std::string path;
-    TempDb() {
-        char tmpl[] = "/tmp/v2v-dbtest-XXXXXX";
-        dir = mkdtemp(tmpl);
-        path = dir + "/t.db";
-    }
-    ~TempDb() {
-        std::string cmd = "rm -rf '" + dir + "'";
-        if (std::system(cmd.c_str()) != 0) {
-        }
-    }
+// A temporary directory; `path` is the database file in it.
+struct TempDb : v2v::test::TempDir {
+    std::string path = TempDir::path("t.db");
 };
 }  // namespace
 

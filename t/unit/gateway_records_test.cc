@@ -19,6 +19,7 @@
 #include "suppression_store.h"
 #include "template_service.h"
 #include "template_store.h"
+#include "temp_db.h"
 
 using namespace v2v;
 using namespace v2v::gw;
@@ -26,27 +27,8 @@ using nlohmann::json;
 
 namespace {
 
-struct Fixture {
-    std::string dir;
-    std::unique_ptr<Db> db;
-    Fixture() {
-        char tmpl[] = "/tmp/v2v-gwtest-XXXXXX";
-        dir = mkdtemp(tmpl);
-        db = std::make_unique<Db>(dir + "/t.db", 1000);
-        migrate(*db);
-        for (const char* id : {"alice", "bob"}) {
-            Client c;
-            c.id = id;
-            c.name = id;
-            insertClient(*db, c, "x");
-        }
-    }
-    ~Fixture() {
-        db.reset();
-        std::string cmd = "rm -rf '" + dir + "'";
-        if (std::system(cmd.c_str()) != 0) {
-        }
-    }
+struct Fixture : v2v::test::TestDb {
+    Fixture() : TestDb({"alice", "bob"}) {}
 };
 
 TemplateSource src(const std::string& subject, const std::string& text) { return {subject, text, std::nullopt}; }

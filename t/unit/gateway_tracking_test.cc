@@ -16,6 +16,7 @@
 #include "tracking_events.h"
 #include "tracking_stats.h"
 #include "unsubscribe.h"
+#include "temp_db.h"
 
 using namespace v2v;
 using namespace v2v::gw;
@@ -25,31 +26,13 @@ namespace {
 
 const std::int64_t kDay = 1795000000;  // 2026-11-18T...Z
 
-struct Fixture {
-    std::string dir;
-    std::unique_ptr<Db> db;
+struct Fixture : v2v::test::TestDb {
     std::string e1, e2;  // alice's emails (tags welcome / none), e3 bob's
     std::string e3;
-    Fixture() {
-        char tmpl[] = "/tmp/v2v-tracktest-XXXXXX";
-        dir = mkdtemp(tmpl);
-        db = std::make_unique<Db>(dir + "/t.db", 1000);
-        migrate(*db);
-        for (const char* id : {"alice", "bob"}) {
-            Client c;
-            c.id = id;
-            c.name = id;
-            insertClient(*db, c, "x");
-        }
+    Fixture() : TestDb({"alice", "bob"}) {
         e1 = email("alice", R"(["welcome","fall"])", {"a0@x.test", "a1@x.test"});
         e2 = email("alice", "[]", {"b0@x.test"});
         e3 = email("bob", "[]", {"c0@x.test"});
-    }
-    ~Fixture() {
-        db.reset();
-        std::string cmd = "rm -rf '" + dir + "'";
-        if (std::system(cmd.c_str()) != 0) {
-        }
     }
     std::string email(const std::string& client, const std::string& tags, std::vector<std::string> to) {
         NewEmail e;
@@ -188,7 +171,7 @@ BOOST_AUTO_TEST_CASE(smtp_hits_count_for_the_token_client_and_unknown_emails_are
 }
 
 BOOST_AUTO_TEST_CASE(stop_writes_everything_queued) {
-    auto cfg = configFor(dir + "/t.db", 1000000, 60000);  // a long interval: only stop() flushes
+    auto cfg = configFor(tmp.dir + "/t.db", 1000000, 60000);  // a long interval: only stop() flushes
     EventWriter w(cfg);
     for (int i = 0; i < 5000; ++i) BOOST_REQUIRE(w.submit(hit(TokenKind::open, e1, i % 2)));
     w.stop();
@@ -200,7 +183,7 @@ BOOST_AUTO_TEST_CASE(stop_writes_everything_queued) {
 }
 
 BOOST_AUTO_TEST_CASE(hits_are_written_within_the_flush_interval) {
-    auto cfg = configFor(dir + "/t.db", 1000, 20);
+    auto cfg = configFor(tmp.dir + "/t.db", 1000, 20);
     EventWriter w(cfg);
     BOOST_REQUIRE(w.submit(hit(TokenKind::click, e2, 0)));
     for (int i = 0; i < 200 && scalar("SELECT COUNT(*) FROM events WHERE type='clicked'") < 1; ++i) usleep(10000);
@@ -209,7 +192,7 @@ BOOST_AUTO_TEST_CASE(hits_are_written_within_the_flush_interval) {
 }
 
 BOOST_AUTO_TEST_CASE(a_full_queue_drops_and_counts) {
-    auto cfg = configFor(dir + "/t.db", 100, 60000);
+    auto cfg = configFor(tmp.dir + "/t.db", 100, 60000);
     EventWriter w(cfg);
     int refused = 0;
     for (int i = 0; i < 150; ++i) refused += w.submit(hit(TokenKind::open, e1, 0)) ? 0 : 1;

@@ -9,22 +9,11 @@
 #include <string>
 
 #include "db.h"
+#include "temp_db.h"
 
 namespace ops_test {
 
-struct TempDir {
-    std::string dir;
-    TempDir() {
-        char tmpl[] = "/tmp/v2v-opstest-XXXXXX";
-        dir = mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::string cmd = "rm -rf '" + dir + "'";
-        if (std::system(cmd.c_str()) != 0) {
-        }
-    }
-    std::string path(const std::string& name) const { return dir + "/" + name; }
-};
+using v2v::test::TempDir;
 
 inline std::string readFile(const std::string& p) {
     std::ifstream in(p, std::ios::binary);
