@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <thread>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace v2v {
 
@@ -114,11 +116,24 @@ int busyHandler(void* arg, int count) {
 }
 }  // namespace
 
+namespace {
+// SQLite creates a new database 0644 & ~umask: under the daemons' umask 007
+// that is 0640, and the other programs of group v2v (the bounce parser) could
+// not write it. A missing file is created 0660 & ~umask first; SQLite gives
+// the -wal and -shm files the database file's mode.
+void createGroupWritable(const std::string& path) {
+    if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+    if (fd >= 0) ::close(fd);
+}
+}  // namespace
+
 Db::~Db() = default;
 Db::Db(Db&&) noexcept = default;
 
 Db::Db(const std::string& path, int busyTimeoutMs, bool readOnly)
     : busy_(std::make_unique<BusyWait>(BusyWait{busyTimeoutMs, {}})), path_(path) {
+    if (!readOnly) createGroupWritable(path);
     sqlite3* d = nullptr;
     int flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread

@@ -1,6 +1,7 @@
 // SQLite wrapper and migrations on a real temporary database file.
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -17,6 +18,21 @@ struct TempDb : v2v::test::TempDir {
     std::string path = TempDir::path("t.db");
 };
 }  // namespace
+
+// The daemons run with umask 007 and share the database through group v2v:
+// a database one of them creates must be group-writable, and so its WAL files.
+BOOST_AUTO_TEST_CASE(new_database_is_group_writable_under_umask_007) {
+    TempDb t;
+    mode_t old = umask(007);
+    {
+        Db db(t.path, 1000);
+        migrate(db);
+    }
+    umask(old);
+    struct stat st {};
+    BOOST_REQUIRE(stat(t.path.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0660u);
+}
 
 BOOST_AUTO_TEST_CASE(migrate_creates_all_tables) {
     TempDb t;
