@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace v2v {
@@ -119,12 +120,15 @@ int busyHandler(void* arg, int count) {
 namespace {
 // SQLite creates a new database 0644 & ~umask: under the daemons' umask 007
 // that is 0640, and the other programs of group v2v (the bounce parser) could
-// not write it. A missing file is created 0660 & ~umask first; SQLite gives
-// the -wal and -shm files the database file's mode.
+// not write it. A missing file is created 0660 first, whatever the umask (the
+// programs share it through their group); SQLite gives the -wal and -shm files
+// the database file's mode.
 void createGroupWritable(const std::string& path) {
     if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
-    if (fd >= 0) ::close(fd);
+    if (fd < 0) return;  // exists already (or cannot be created: sqlite3_open says why)
+    if (::fchmod(fd, 0660) != 0) { /* best effort: SQLite works with the umask's mode */ }
+    ::close(fd);
 }
 }  // namespace
 

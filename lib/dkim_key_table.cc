@@ -111,6 +111,8 @@ void saveKeyTable(const std::string& path, const std::vector<KeyTableEntry>& ent
     std::string text = formatKeyTable(entries);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) throw std::runtime_error(tmp + ": " + std::strerror(errno));
+    // The milter reads it through its group: 0640 whatever the umask of the caller.
+    if (::fchmod(fd, 0640) != 0) { /* best effort */ }
     struct stat st {};
     // Keep the group of an existing table (the milter's), else of its directory.
     if (::stat(path.c_str(), &st) == 0 || ::stat(path.substr(0, path.rfind('/') + 1).c_str(), &st) == 0)

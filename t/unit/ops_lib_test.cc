@@ -165,6 +165,19 @@ BOOST_AUTO_TEST_CASE(dates_and_activity) {
     BOOST_TEST(keyActive(e, "2099-01-01"));
 }
 
+// v2vctl may run from a root shell with umask 077: the milter (another user,
+// same group) must still read the table it writes.
+BOOST_AUTO_TEST_CASE(key_table_is_group_readable_whatever_the_umask) {
+    ops_test::TempDir d;
+    std::string path = d.path("keys.table");
+    mode_t old = umask(077);
+    saveKeyTable(path, {{"a.test", "s1", "rsa-sha256", "/k/s1.pem", ""}});
+    umask(old);
+    struct stat st {};
+    BOOST_REQUIRE(stat(path.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0640u);
+}
+
 BOOST_AUTO_TEST_CASE(signing_keys_add_active_table_keys_after_the_config) {
     ops_test::TempDir d;
     MilterDkimConfig c;
