@@ -119,7 +119,7 @@ std::optional<ApiError> commitAndQueueNow(App& app, const std::vector<PreparedEm
 class GroupCommit {
 public:
     std::optional<ApiError> submit(App& app, const std::vector<PreparedEmail*>& emails) {
-        Waiter me{&emails};
+        Waiter me{&emails, std::nullopt, nullptr, false};
         std::unique_lock<std::mutex> lk(mu_);
         queue_.push_back(&me);
         while (!me.done) {
