@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app.h"
+#include "db_checkpoint.h"
 #include "http_util.h"
 #include "injector.h"
 #include "log.h"
@@ -98,6 +99,8 @@ int run(ConfigPtr cfg) {
     endpoint.init(opts);
     endpoint.setHandler(router.handler());
 
+    // WAL checkpoints off the request threads (App::db() turns automatic ones off).
+    Checkpointer checkpointer(cfg->database.path, cfg->database.busy_timeout_ms, std::chrono::milliseconds(100));
     Injector injector(app);
     injector.start();
     try {

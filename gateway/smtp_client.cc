@@ -123,8 +123,15 @@ SmtpReply SmtpSession::readReply() {
 }
 
 SmtpReply SmtpSession::send(const Envelope& env, const std::string& message) {
+    if (fd_ < 0) {
+        try {
+            connect();
+        } catch (const IoError& e) {
+            close();
+            throw SmtpUnavailable(e.what());
+        }
+    }
     try {
-        if (fd_ < 0) connect();
         bool dsn = caps_.count("DSN") > 0;
         std::string mail = "MAIL FROM:<" + env.mail_from + ">";
         if (caps_.count("SIZE")) mail += " SIZE=" + std::to_string(message.size());

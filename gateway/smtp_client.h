@@ -4,6 +4,7 @@
 #pragma once
 
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "config.h"
@@ -17,6 +18,12 @@ struct Envelope {
     std::string rcpt;
 };
 
+// Postfix could not be reached or refused the session (connect, greeting,
+// EHLO): an outage, not a verdict on any message. Thrown by SmtpSession::send.
+struct SmtpUnavailable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 class SmtpSession {
 public:
     explicit SmtpSession(SmtpConfig cfg) : cfg_(std::move(cfg)) {}
@@ -25,8 +32,9 @@ public:
     SmtpSession& operator=(const SmtpSession&) = delete;
 
     // Sends one message to one recipient. Returns the decisive reply: the first
-    // negative one, or the final reply to the data. code 0 = connection trouble
-    // (treated as transient); the session reconnects on the next call.
+    // negative one, or the final reply to the data. code 0 = the connection
+    // broke during the transaction (transient); the session reconnects on the
+    // next call. Throws SmtpUnavailable when no session can be opened.
     SmtpReply send(const Envelope& env, const std::string& message);
     void quit();
     bool connected() const { return fd_ >= 0; }

@@ -186,6 +186,11 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     db_.execScript("COMMIT");
     done_ = true;
+    lock_.unlock();
+}
+
+void Db::setAutoCheckpoint(int pages) {
+    sqlite3_wal_autocheckpoint(db_.get(), pages);
 }
 
 std::int64_t nowSeconds() {

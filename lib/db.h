@@ -101,6 +101,9 @@ public:
     Query query(const std::string& sql) { return Query(cached(sql)); }
     // For fixed SQL without parameters (pragmas, DDL).
     void execScript(const std::string& sql);
+    // PRAGMA wal_autocheckpoint: 0 turns automatic checkpoints off (a
+    // Checkpointer thread does them; see db_checkpoint.h).
+    void setAutoCheckpoint(int pages);
     std::int64_t lastInsertId() const { return sqlite3_last_insert_rowid(db_.get()); }
     int changes() const { return sqlite3_changes(db_.get()); }
 
@@ -116,7 +119,8 @@ private:
 
 // BEGIN IMMEDIATE on construction; ROLLBACK in the destructor unless commit()ed.
 // Writers of one process also queue on a process-wide mutex first, so threads
-// of the same program never sleep in SQLite's busy handler waiting for each other.
+// of the same program never sleep in SQLite's busy handler waiting for each
+// other; commit() releases it.
 class Transaction {
 public:
     explicit Transaction(Db& db);

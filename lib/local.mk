@@ -6,7 +6,7 @@ lib_libv2v_a_SOURCES = \
 	lib/base64.cc lib/base64.h \
 	lib/clients.cc lib/clients.h \
 	lib/config.cc lib/config.h lib/config_doc.cc lib/config_keys.cc lib/config_schema.h \
-	lib/db.cc lib/db.h lib/migrations.cc \
+	lib/db.cc lib/db.h lib/migrations.cc lib/db_checkpoint.cc lib/db_checkpoint.h \
 	lib/dkim_key_table.cc lib/dkim_key_table.h \
 	lib/ids.cc lib/ids.h \
 	lib/log.cc lib/log.h \

@@ -1,4 +1,5 @@
-"""Durability (issue 3): Redis stopped and restarted mid-run, SIGTERM drain.
+"""Durability (issue 3): Redis stopped and restarted mid-run, Postfix down,
+SIGTERM drain.
 Named to run last: these tests stop and restart pieces of the stack."""
 import concurrent.futures
 import os
@@ -61,6 +62,26 @@ def test_redis_outage_loses_nothing(stack, token):
     counts = deliveries(stack, tag)
     assert set(counts) == want, "only accepted emails are delivered"
     assert all(n == 1 for n in counts.values()), {k: v for k, v in counts.items() if v != 1}
+
+
+def test_postfix_outage_costs_no_attempt_and_delivers_after(stack, token):
+    tag = uuid.uuid4().hex[:8]
+    stack.dev("stop", "postfix")
+    try:
+        sent = [post(stack, token, tag, i) for i in range(5)]
+        assert all(status == 202 for status, _ in sent), sent
+        ids = [stack.query("SELECT id FROM emails WHERE message_id=?", mid)[0]["id"] for _, mid in sent]
+        time.sleep(4)  # the injector meets the closed port and backs off
+        for email_id in ids:
+            rows = stack.query("SELECT status, attempts FROM recipients WHERE email_id=?", email_id)
+            assert rows == [{"status": "queued", "attempts": 0}], (email_id, rows)
+            assert not stack.query("SELECT 1 FROM events WHERE email_id=? AND type='deferred'", email_id)
+    finally:
+        stack.dev("start", "postfix")
+    want = {"dur-%s-%d@remote.test" % (tag, i) for i in range(5)}
+    wait_until(lambda: want <= set(deliveries(stack, tag)), 90, what="delivery once Postfix is back")
+    counts = deliveries(stack, tag)
+    assert all(counts[w] == 1 for w in want), counts
 
 
 def test_sigterm_drains_then_restarts(stack, token):

@@ -4,10 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <string>
 
 #include "db.h"
+#include "db_checkpoint.h"
 #include "temp_db.h"
 
 using namespace v2v;
@@ -110,4 +113,36 @@ BOOST_AUTO_TEST_CASE(foreign_keys_enforced) {
                                  "created_at, updated_at) VALUES ('e','nobody','m','f','queued',1,1)")
                           .exec(),
                       DbError);
+}
+
+// With automatic checkpoints off, the Checkpointer thread copies the WAL back
+// into the database file.
+BOOST_AUTO_TEST_CASE(checkpointer_checkpoints_the_wal) {
+    TempDb t;
+    Db db(t.path, 1000);
+    db.setAutoCheckpoint(0);
+    db.execScript("CREATE TABLE t(x BLOB)");
+    {
+        Transaction tx(db);
+        Stmt s = db.prepare("INSERT INTO t VALUES (zeroblob(4000))");
+        for (int i = 0; i < 2000; ++i) {
+            s.exec();
+            s.reset();
+        }
+        tx.commit();
+    }
+    auto dbFileBytes = [&] {
+        struct stat st {};
+        stat(t.path.c_str(), &st);
+        return static_cast<long long>(st.st_size);
+    };
+    BOOST_TEST(dbFileBytes() < 100000);  // everything is still in the WAL
+    {
+        Checkpointer c(t.path, 1000, std::chrono::milliseconds(10));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    BOOST_TEST(dbFileBytes() >= 2000LL * 4000);  // copied into the database file
+    Stmt n = db.prepare("SELECT count(*) FROM t");
+    BOOST_REQUIRE(n.step());
+    BOOST_TEST(n.getInt(0) == 2000);
 }

@@ -1,0 +1,45 @@
+// Background WAL checkpoints (see db_checkpoint.h).
+#include "db_checkpoint.h"
+
+#include "db.h"
+#include "log.h"
+
+namespace v2v {
+
+Checkpointer::Checkpointer(std::string path, int busyTimeoutMs, std::chrono::milliseconds interval)
+    : path_(std::move(path)), busyTimeoutMs_(busyTimeoutMs), interval_(interval), thread_([this] { run(); }) {}
+
+Checkpointer::~Checkpointer() {
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+void Checkpointer::run() {
+    std::unique_ptr<Db> db;
+    bool failing = false;  // log a failure once, and the recovery
+    std::unique_lock<std::mutex> lk(mu_);
+    for (;;) {
+        bool last = cv_.wait_for(lk, interval_, [this] { return stop_; });
+        lk.unlock();
+        try {
+            if (!db) db = std::make_unique<Db>(path_, busyTimeoutMs_);
+            int walFrames = 0, copied = 0;
+            int rc = sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied);
+            if (rc != SQLITE_OK && rc != SQLITE_BUSY) throwDb(db->handle(), rc, "wal checkpoint");
+            if (failing) V2V_LOG(notice, "database") << "wal checkpoint works again";
+            failing = false;
+        } catch (const std::exception& e) {
+            if (!failing) V2V_LOG(warning, "database") << path_ << ": " << e.what() << " (retrying)";
+            failing = true;
+            db.reset();
+        }
+        lk.lock();
+        if (last) return;
+    }
+}
+
+}  // namespace v2v
