@@ -2,10 +2,42 @@
 #include "auth.h"
 
 #include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <unordered_map>
 
 #include "request_ops.h"
 
 namespace v2v::gw {
+
+namespace {
+// Clients loaded to authenticate requests are kept for kClientTtl, so a busy
+// client costs one database read per second instead of one per request. A
+// change made with v2vctl (disabled, scopes, limits, From domains) applies to
+// requests within that time.
+constexpr std::chrono::milliseconds kClientTtl{1000};
+
+std::optional<Client> cachedClient(Db& db, const std::string& id) {
+    struct Entry {
+        std::optional<Client> client;
+        std::chrono::steady_clock::time_point loaded;
+    };
+    static std::mutex mu;
+    static std::unordered_map<std::string, Entry> cache;  // key: database path NUL client id
+    const std::string key = db.path() + '\0' + id;
+    const auto now = std::chrono::steady_clock::now();
+    {
+        std::lock_guard<std::mutex> lk(mu);
+        auto it = cache.find(key);
+        if (it != cache.end() && now - it->second.loaded < kClientTtl) return it->second.client;
+    }
+    auto client = loadClient(db, id);
+    std::lock_guard<std::mutex> lk(mu);
+    if (cache.size() >= 10000) cache.clear();  // ids come from verified tokens: few
+    cache[key] = Entry{client, now};
+    return client;
+}
+}  // namespace
 
 bool AuthContext::hasScope(const std::string& s) const {
     // The token's scopes, limited by the client's current scopes.
@@ -31,7 +63,7 @@ std::variant<AuthContext, ApiError> authenticate(const std::optional<std::string
     AuthContext ctx;
     ctx.claims = std::get<TokenClaims>(v);
     ops::noteClient(ctx.claims.client_id);  // issue 7: audit log
-    auto client = loadClient(db, ctx.claims.client_id);
+    auto client = cachedClient(db, ctx.claims.client_id);
     if (!client || client->disabled) return ApiError{401, "unauthorized", "the client is unknown or disabled", ""};
     ctx.client = *client;
     return ctx;

@@ -19,6 +19,8 @@ struct AuthContext {
     bool hasScope(const std::string& s) const;
 };
 
+// Verifies the Bearer token and loads its client. Clients are cached for one
+// second: a client disabled or changed with v2vctl is seen within that time.
 std::variant<AuthContext, ApiError> authenticate(const std::optional<std::string>& authorization, Db& db,
                                                  const JwtConfig& jwt, std::int64_t now);
 

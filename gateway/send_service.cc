@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 
 #include "email_store.h"
@@ -67,30 +68,40 @@ std::variant<PreparedEmail, ApiError> prepareSend(App& app, const AuthContext& a
                             std::to_string(client.max_message_bytes),
                         ""};
 
-    Db& db = app.db();
+    // Suppressions are checked in the commit's transaction (applySuppressions).
     const char* pendingStatus = e.send_at ? status::scheduled : status::queued;
-    nlohmann::json recips = nlohmann::json::array();
-    std::vector<std::string> sts;
-    for (const auto& r : req.recipients()) {
-        bool suppressed = isSuppressed(db, client.id, r.mailbox.email);
-        e.recipients.push_back({r.mailbox.email, r.kind, suppressed ? status::suppressed : pendingStatus});
-        p.any_pending = p.any_pending || !suppressed;
-        recips.push_back({{"email", r.mailbox.email}, {"status", e.recipients.back().status}});
-        sts.push_back(e.recipients.back().status);
-    }
-    e.status = aggregateStatus(sts);
-    p.body = {{"id", e.id}, {"message_id", e.message_id}, {"status", e.status}, {"recipients", recips}};
+    for (const auto& r : req.recipients()) e.recipients.push_back({r.mailbox.email, r.kind, pendingStatus});
     return p;
 }
 
 namespace {
 
-std::optional<ApiError> commitAndQueueNow(App& app, const std::vector<PreparedEmail*>& emails) {
-    Db& db = app.db();
+// Marks suppressed recipients, then sets the email's status and 202 body.
+void applySuppressions(Db& db, PreparedEmail& p) {
+    NewEmail& e = p.email;
+    nlohmann::json recips = nlohmann::json::array();
+    std::vector<std::string> sts;
+    p.any_pending = false;
+    for (auto& r : e.recipients) {
+        if (isSuppressed(db, e.client_id, r.address)) r.status = status::suppressed;
+        p.any_pending = p.any_pending || r.status != status::suppressed;
+        recips.push_back({{"email", r.address}, {"status", r.status}});
+        sts.push_back(r.status);
+    }
+    e.status = aggregateStatus(sts);
+    p.body = {{"id", e.id}, {"message_id", e.message_id}, {"status", e.status}, {"recipients", recips}};
+}
+
+// `db` is the group commit's own connection: only the leader of the moment
+// uses it, and its page cache stays warm from one commit to the next.
+std::optional<ApiError> commitAndQueueNow(App& app, Db& db, const std::vector<PreparedEmail*>& emails) {
     const std::int64_t now = nowSeconds();
     {
         Transaction tx(db);
-        for (const auto* p : emails) insertEmail(db, p->email, now);
+        for (auto* p : emails) {
+            applySuppressions(db, *p);
+            insertEmail(db, p->email, now);
+        }
         tx.commit();
     }
     std::vector<QueueItem> items;
@@ -136,7 +147,12 @@ public:
             std::optional<ApiError> result;
             std::exception_ptr error;
             try {
-                result = commitAndQueueNow(app, all);
+                if (!db_) {
+                    const auto& c = app.config().database;
+                    db_ = std::make_unique<Db>(c.path, c.busy_timeout_ms);
+                    db_->setAutoCheckpoint(0);  // the server's Checkpointer does it
+                }
+                result = commitAndQueueNow(app, *db_, all);
             } catch (...) {
                 error = std::current_exception();
             }
@@ -164,6 +180,7 @@ private:
     std::condition_variable cv_;
     std::deque<Waiter*> queue_;
     bool leaderActive_ = false;
+    std::unique_ptr<Db> db_;  // used by the active leader only
 };
 
 }  // namespace

@@ -19,11 +19,12 @@ struct Accepted {
     nlohmann::json body;  // {id, message_id, status, recipients:[{email,status}]}
 };
 
-// An email checked and built, not yet written anywhere.
+// An email checked and built, not yet written anywhere. commitAndQueue marks
+// its suppressed recipients (in the same transaction) and fills in the rest.
 struct PreparedEmail {
     NewEmail email;
-    bool any_pending = false;  // some recipient is not suppressed
-    nlohmann::json body;       // the 202 body
+    bool any_pending = false;  // some recipient is not suppressed (set by commitAndQueue)
+    nlohmann::json body;       // the 202 body (set by commitAndQueue)
 };
 
 // Checks rights and limits, renders a template, builds the MIME message. No writes.
