@@ -123,7 +123,8 @@ SmtpReply SmtpSession::readReply() {
 }
 
 SmtpReply SmtpSession::send(const Envelope& env, const std::string& message) {
-    if (fd_ < 0) {
+    const bool reused = fd_ >= 0;
+    if (!reused) {
         try {
             connect();
         } catch (const IoError& e) {
@@ -131,6 +132,7 @@ SmtpReply SmtpSession::send(const Envelope& env, const std::string& message) {
             throw SmtpUnavailable(e.what());
         }
     }
+    bool dataSent = false;
     try {
         bool dsn = caps_.count("DSN") > 0;
         std::string mail = "MAIL FROM:<" + env.mail_from + ">";
@@ -167,10 +169,14 @@ SmtpReply SmtpSession::send(const Envelope& env, const std::string& message) {
             if (rs.code != 250) close();
             return r;
         }
+        dataSent = true;
         writeAll(dotStuff(message));
         return readReply();
     } catch (const IoError& e) {
         close();
+        // A kept-alive session that Postfix closed meanwhile (restart, idle
+        // timeout) fails before the message was sent: once more on a new one.
+        if (reused && !dataSent) return send(env, message);
         SmtpReply r;
         r.code = 0;
         r.text = e.what();

@@ -34,7 +34,8 @@ public:
     // Sends one message to one recipient. Returns the decisive reply: the first
     // negative one, or the final reply to the data. code 0 = the connection
     // broke during the transaction (transient); the session reconnects on the
-    // next call. Throws SmtpUnavailable when no session can be opened.
+    // next call. A kept-alive session found closed before the message was sent
+    // is replaced at once. Throws SmtpUnavailable when no session can be opened.
     SmtpReply send(const Envelope& env, const std::string& message);
     void quit();
     bool connected() const { return fd_ >= 0; }

@@ -66,6 +66,10 @@ def test_redis_outage_loses_nothing(stack, token):
 
 def test_postfix_outage_costs_no_attempt_and_delivers_after(stack, token):
     tag = uuid.uuid4().hex[:8]
+    # one delivery first: the injector then holds kept-alive sessions that the
+    # Postfix stop closes under it
+    post(stack, token, tag, 99)
+    wait_until(lambda: deliveries(stack, tag), 30, what="the warm-up delivery")
     stack.dev("stop", "postfix")
     try:
         sent = [post(stack, token, tag, i) for i in range(5)]
