@@ -3,7 +3,16 @@
 
 #include <sys/time.h>
 
+#include <cerrno>
+
 namespace v2v::gw {
+
+namespace {
+// What hiredis reports when the peer closed or reset the connection.
+bool lostConnection(const redisContext* c) {
+    return c->err == REDIS_ERR_EOF || (c->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
+}
+}  // namespace
 
 void Redis::connect() {
     struct timeval tv;
@@ -43,8 +52,9 @@ void Redis::append(const std::vector<std::string>& args) {
     }
     if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK) {
         std::string err = ctx_->errstr;
+        bool lost = lostConnection(ctx_.get());
         ctx_.reset();
-        throw RedisError("redis: " + err);
+        throw RedisError("redis: " + err, lost);
     }
 }
 
@@ -52,24 +62,35 @@ RedisReply Redis::read() {
     void* raw = nullptr;
     if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) {
         std::string err = ctx_->err ? ctx_->errstr : "no reply";
+        bool lost = ctx_->err && lostConnection(ctx_.get());
         ctx_.reset();
-        throw RedisError("redis: " + err);
+        throw RedisError("redis: " + err, lost);
     }
     return RedisReply(static_cast<redisReply*>(raw));
 }
 
 RedisReply Redis::command(const std::vector<std::string>& args) {
-    if (!ctx_) connect();
-    append(args);
-    return read();
+    return std::move(pipeline({args}).front());
 }
 
 std::vector<RedisReply> Redis::pipeline(const std::vector<std::vector<std::string>>& cmds) {
-    if (!ctx_) connect();
-    for (const auto& c : cmds) append(c);
-    std::vector<RedisReply> out;
-    for (std::size_t i = 0; i < cmds.size(); ++i) out.push_back(read());
-    return out;
+    auto run = [&] {
+        for (const auto& c : cmds) append(c);
+        std::vector<RedisReply> out;
+        for (std::size_t i = 0; i < cmds.size(); ++i) out.push_back(read());
+        return out;
+    };
+    const bool kept = ctx_ != nullptr;
+    if (!kept) connect();
+    try {
+        return run();
+    } catch (const RedisError& e) {
+        // A kept connection found closed: the server restarted since the last
+        // command (and did not run these). Once more on a new connection.
+        if (!kept || !e.connectionLost()) throw;
+        connect();
+        return run();
+    }
 }
 
 bool Redis::ping() {

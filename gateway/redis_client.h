@@ -1,6 +1,7 @@
 // Synchronous Redis connection (hiredis 0.14) with RAII and reconnect-on-next-use.
 // One per thread: not thread-safe. Any transport error throws RedisError and
-// drops the connection so the next command reconnects.
+// drops the connection so the next command reconnects. A kept connection that
+// the server closed meanwhile (Redis restarted) is replaced once, at once.
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -17,7 +18,13 @@ namespace v2v::gw {
 
 class RedisError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit RedisError(const std::string& what, bool connectionLost = false)
+        : std::runtime_error(what), connectionLost_(connectionLost) {}
+    // The server closed or reset the connection (not a timeout, not a reply).
+    bool connectionLost() const { return connectionLost_; }
+
+private:
+    bool connectionLost_;
 };
 
 struct ReplyFree {

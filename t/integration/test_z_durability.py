@@ -64,6 +64,16 @@ def test_redis_outage_loses_nothing(stack, token):
     assert all(n == 1 for n in counts.values()), {k: v for k, v in counts.items() if v != 1}
 
 
+def test_first_requests_after_a_redis_restart_succeed(stack, token):
+    # every HTTP thread keeps a Redis connection; a restart closes them all
+    tag = uuid.uuid4().hex[:8]
+    assert all(post(stack, token, tag, i)[0] == 202 for i in range(16))
+    stack.dev("stop", "redis")
+    stack.dev("start", "redis")
+    statuses = [post(stack, token, tag, 100 + i)[0] for i in range(16)]
+    assert statuses == [202] * 16, statuses
+
+
 def test_postfix_outage_costs_no_attempt_and_delivers_after(stack, token):
     tag = uuid.uuid4().hex[:8]
     # one delivery first: the injector then holds kept-alive sessions that the
