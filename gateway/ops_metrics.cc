@@ -30,7 +30,8 @@ Families& families() {
                              .Register(r);
         auto& injections = prometheus::BuildCounter()
                                .Name("v2v_injections_total")
-                               .Help("SMTP submissions of one recipient to Postfix, by result.")
+                               .Help("SMTP submissions of one recipient to Postfix, by result: submitted, deferred, "
+                                     "failed, unavailable (Postfix not reached).")
                                .Register(r);
         auto& injectionDuration = prometheus::BuildHistogram()
                                       .Name("v2v_injection_duration_seconds")
@@ -41,7 +42,7 @@ Families& families() {
                             .Help("Sending requests refused with 429 by a client's rate limit.")
                             .Register(r)
                             .Add({});
-        for (const char* res : {"submitted", "deferred", "failed"}) {
+        for (const char* res : {"submitted", "deferred", "failed", "unavailable"}) {
             injections.Add({{"result", res}});
             injectionDuration.Add({{"result", res}}, v2v::metrics::latencyBuckets());
         }
