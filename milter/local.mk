@@ -43,7 +43,7 @@ milter_v2v_milter_LDADD = $(MILTER_V2V_LIBS)
 # Unit tests of the milter (Boost.Test; t/local.mk has the common flags).
 check_PROGRAMS += t/unit/milter_test
 TESTS += t/unit/milter_test
-t_unit_milter_test_SOURCES = t/unit/milter_main.cc t/unit/milter_fixtures.h \
+t_unit_milter_test_SOURCES = t/unit/milter_main.cc t/unit/milter_fixtures.h t/unit/milter_tracking_fixtures.h \
 	t/unit/milter_config_test.cc t/unit/milter_direction_test.cc t/unit/milter_dkim_test.cc \
 	t/unit/milter_headers_test.cc t/unit/milter_keys_test.cc t/unit/milter_session_test.cc \
 	t/unit/milter_spf_suite_test.cc t/unit/milter_spf_test.cc \
