@@ -5,11 +5,14 @@ namespace v2v::gw {
 
 Db& App::db() {
     thread_local std::unique_ptr<Db> db;
-    if (!db) {
-        db = std::make_unique<Db>(cfg_->database.path, cfg_->database.busy_timeout_ms);
-        db->setAutoCheckpoint(0);  // the server's Checkpointer thread does it, off the commit path
-    }
+    if (!db) db = openDb();
     return *db;
+}
+
+std::unique_ptr<Db> App::openDb() const {
+    auto db = std::make_unique<Db>(cfg_->database.path, cfg_->database.busy_timeout_ms);
+    db->setAutoCheckpoint(0);  // the server's Checkpointer thread does it, off the commit path
+    return db;
 }
 
 Redis& App::redis() {

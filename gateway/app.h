@@ -19,6 +19,9 @@ public:
 
     // Connections owned by the calling thread (SQLite and hiredis are not shared across threads).
     Db& db();
+    // A new connection as db() makes them (automatic checkpoints off: the
+    // server's Checkpointer does them), for a user that keeps its own.
+    std::unique_ptr<Db> openDb() const;
     Redis& redis();
 
     std::atomic<bool> draining{false};

@@ -132,26 +132,25 @@ void Injector::workerLoop(int n) {
             }
             idleRounds = 0;
             for (const auto& e : entries) {
+                bool outage = false;
                 if (!e.email_id.empty() && lockEmail(redis, e.email_id, consumer)) {
                     try {
                         processEmail(app_, db, q, smtp, e.email_id);
+                        outageMs = 0;
                     } catch (const SmtpUnavailable& err) {
                         // An outage costs no attempt: the email waits in the
                         // schedule and this worker backs off (1 s doubling to 30 s).
+                        outage = true;
                         outageMs = std::min(30000, outageMs ? outageMs * 2 : 1000);
                         q.schedule(e.email_id, nowSeconds() + outageMs / 1000);
-                        unlockEmail(redis, e.email_id);
-                        q.ack(e.entry_id);
                         V2V_LOG(warning, e.email_id) << "postfix unavailable (" << err.what() << "); retrying in "
                                                      << outageMs / 1000 << " s, no attempt counted";
                         metrics::injection("unavailable", 0.0);
-                        sleepFor(stopping_, outageMs);
-                        continue;
                     }
-                    outageMs = 0;
                     unlockEmail(redis, e.email_id);
                 }
                 q.ack(e.entry_id);
+                if (outage) sleepFor(stopping_, outageMs);
             }
         } catch (const RedisError& err) {
             V2V_LOG(warning, consumer) << err.what() << "; retrying in 1 s";

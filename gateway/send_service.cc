@@ -147,11 +147,7 @@ public:
             std::optional<ApiError> result;
             std::exception_ptr error;
             try {
-                if (!db_) {
-                    const auto& c = app.config().database;
-                    db_ = std::make_unique<Db>(c.path, c.busy_timeout_ms);
-                    db_->setAutoCheckpoint(0);  // the server's Checkpointer does it
-                }
+                if (!db_) db_ = app.openDb();
                 result = commitAndQueueNow(app, *db_, all);
             } catch (...) {
                 error = std::current_exception();
