@@ -138,7 +138,7 @@ void declareGateway(Schema<Config>& s) {
               "timeout of each SMTP command");
 }
 
-// milter.socket: libmilter's spelling (unix:/path, local:/path, inet:port@host, inet6:port@host).
+// milter.socket: the milter spelling (unix:/path, local:/path, inet:port@host, inet6:port@host).
 std::string milterSocket(const std::string& v) {
     if (v.rfind("unix:/", 0) == 0 || v.rfind("local:/", 0) == 0) return "";
     if (v.rfind("inet:", 0) == 0 || v.rfind("inet6:", 0) == 0) {
@@ -215,11 +215,11 @@ Schema<DkimUserDomains> dkimUserSchema() {
 }
 
 void declareMilter(Schema<Config>& s) {
-    s.string("milter.socket", CFG(milter.socket), "libmilter socket (unix:/path or inet:PORT@HOST)", {},
+    s.string("milter.socket", CFG(milter.socket), "milter socket (unix:/path or inet:PORT@HOST)", {},
              milterSocket);
     s.string("milter.socket_mode", CFG(milter.socket_mode),
              "permissions of a unix socket (smtpd runs as user postfix and must connect)", {}, octalMode);
-    s.integer("milter.timeout_seconds", CFG(milter.timeout_seconds), 1, 3600, "libmilter I/O timeout");
+    s.integer("milter.timeout_seconds", CFG(milter.timeout_seconds), 1, 3600, "longest wait for the MTA's next command or for a write to it");
     s.string("milter.internal_header_prefix", CFG(milter.internal_header_prefix),
              "headers with this prefix are internal: removed from every message", {}, headerName);
     s.string("milter.on_error", CFG(milter.on_error),

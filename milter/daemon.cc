@@ -1,14 +1,10 @@
 // The daemon loop (see daemon.h).
 //
-// libmilter's own signal thread treats SIGHUP as "stop". The signals are
-// blocked before any thread starts and the main thread waits for them with
-// sigtimedwait; Linux hands a process-directed signal to the main thread
-// first when it is waiting for it, so libmilter's thread does not see SIGHUP.
-// The reload itself runs in a worker so the main thread is back to waiting
-// at once.
+// The signals are blocked before any thread starts and the main thread waits
+// for them with sigtimedwait. The reload itself runs in a worker so the main
+// thread is back to waiting at once.
 #include "daemon.h"
 
-#include <libmilter/mfapi.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,7 +15,8 @@
 #include <mutex>
 #include <thread>
 
-#include "callbacks.h"
+#include "dispatcher.h"
+#include "engine.h"
 #include "log.h"
 #include "milter_metrics.h"
 #include "runtime.h"
@@ -96,12 +93,6 @@ private:
 
 }  // namespace
 
-std::string unixSocketPath(const std::string& spec) {
-    for (const char* p : {"unix:", "local:"})
-        if (spec.rfind(p, 0) == 0) return spec.substr(std::strlen(p));
-    return "";
-}
-
 int runDaemon(const std::string& configFile, ConfigPtr config) {
     const MilterConfig& m = config->milter;
     try {
@@ -117,16 +108,14 @@ int runDaemon(const std::string& configFile, ConfigPtr config) {
     for (int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&sigs, s);
     pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
-    if (smfi_setconn(const_cast<char*>(m.socket.c_str())) == MI_FAILURE ||
-        smfi_settimeout(m.timeout_seconds) == MI_FAILURE || smfi_register(*milterDescription()) == MI_FAILURE) {
-        V2V_LOG(fatal, "") << "libmilter setup failed for " << m.socket;
-        return kExSoftware;
-    }
-    std::string path = unixSocketPath(m.socket);
-    if (smfi_opensocket(1) == MI_FAILURE) {
-        V2V_LOG(fatal, "") << "cannot listen on " << m.socket << ": " << std::strerror(errno);
+    std::unique_ptr<Engine> engine;
+    try {
+        engine = std::make_unique<Engine>(m.socket, m.timeout_seconds);
+    } catch (const std::exception& e) {
+        V2V_LOG(fatal, "") << "cannot listen on " << e.what();
         return kExOsErr;
     }
+    std::string path = unixSocketPath(m.socket);
     if (!path.empty() && ::chmod(path.c_str(), static_cast<mode_t>(std::stoul(m.socket_mode, nullptr, 8))) != 0) {
         V2V_LOG(fatal, "") << path << ": chmod " << m.socket_mode << ": " << std::strerror(errno);
         return kExOsErr;
@@ -142,9 +131,8 @@ int runDaemon(const std::string& configFile, ConfigPtr config) {
     }
 
     std::atomic<bool> milterDone{false};
-    int milterRc = 0;
     std::thread milter([&] {
-        milterRc = smfi_main();
+        engine->run();
         milterDone = true;
     });
     int rc = 0;
@@ -157,11 +145,11 @@ int runDaemon(const std::string& configFile, ConfigPtr config) {
                 reloader.request();
             } else if (sig == SIGTERM || sig == SIGINT) {
                 V2V_LOG(notice, "") << "stopping on signal " << sig;
-                smfi_stop();
+                engine->stop();
                 break;
             }
             if (milterDone) {
-                V2V_LOG(error, "") << "libmilter stopped unexpectedly (status " << milterRc << ")";
+                V2V_LOG(error, "") << "the milter socket failed; stopping";
                 rc = kExSoftware;
                 break;
             }
@@ -169,6 +157,9 @@ int runDaemon(const std::string& configFile, ConfigPtr config) {
     }
     milter.join();
     if (!path.empty()) ::unlink(path.c_str());
+    // Messages in progress are finished (no new ones start).
+    if (!engine->drain(std::chrono::seconds(10)))
+        V2V_LOG(warning, "") << "stopped with a message still in progress (the MTA applies milter_default_action)";
     V2V_LOG(notice, "") << "stopped";
     return rc;
 }

@@ -1,4 +1,4 @@
-// The daemon: libmilter socket and loop in a thread, signals in the main
+// The daemon: the milter engine (engine.h) in a thread, signals in the main
 // thread (SIGHUP reloads, SIGTERM/SIGINT stop). Returns the exit status.
 #pragma once
 
@@ -9,8 +9,5 @@
 namespace v2v::milter {
 
 int runDaemon(const std::string& configFile, ConfigPtr config);
-
-// Where a unix-domain milter socket lives ("unix:/p" or "local:/p" → "/p"), else "".
-std::string unixSocketPath(const std::string& spec);
 
 }  // namespace v2v::milter

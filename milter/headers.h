@@ -17,7 +17,7 @@ struct Header {
 };
 using HeaderList = std::vector<Header>;
 
-// A header for smfi_chgheader: the index-th (1-based) field with this name.
+// A header for the change-header reply: the index-th (1-based) field with this name.
 struct HeaderRef {
     std::string name;
     int index = 0;

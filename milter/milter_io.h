@@ -1,7 +1,7 @@
-// The seam between the milter logic and libmilter: Session talks to this
-// interface; callbacks.cc implements it with smfi_*; tests record the calls.
-// Header values carry their leading space (as with SMFIP_HDR_LEADSPC); the
-// libmilter implementation adapts when the MTA did not agree to that.
+// The seam between the milter logic and the protocol: Session talks to this
+// interface; dispatcher.cc implements it with milter reply packets; tests
+// record the calls. Header values carry their leading space (as with
+// SMFIP_HDR_LEADSPC); the dispatcher adapts when the MTA did not agree to that.
 #pragma once
 
 #include <optional>
@@ -11,7 +11,7 @@
 
 namespace v2v::milter {
 
-// An smfi_* call failed (the MTA connection is broken or refused the change).
+// A modification or reply the MTA did not allow (or not at this step).
 class MilterIoError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -26,7 +26,7 @@ public:
     // Deletes the index-th (1-based) header with this name.
     virtual void deleteHeader(const std::string& name, int index) = 0;
     // Sets the value of the index-th (1-based) header with this name; adds the
-    // header when there are fewer (smfi_chgheader).
+    // header when there are fewer (the protocol's change-header reply).
     virtual void changeHeader(const std::string& name, int index, const std::string& value) = 0;
     virtual void replaceBody(std::string_view body) = 0;
     virtual void setReply(const std::string& rcode, const std::string& xcode, const std::string& text) = 0;

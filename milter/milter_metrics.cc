@@ -49,7 +49,7 @@ Families& families() {
                              .Add({});
         auto& cb = prometheus::BuildHistogram()
                        .Name("v2v_milter_callback_duration_seconds")
-                       .Help("Time spent in each libmilter callback.")
+                       .Help("Time spent in each milter step (connect, helo, mail, header, end of headers, body, end of message).")
                        .Register(*v2v::metrics::registry());
         auto& errors = counter("v2v_milter_errors_total", "Internal errors, by stage (handled per milter.on_error).");
         for (const char* d : {"inbound", "outbound"})

@@ -6,7 +6,7 @@
 //                                                     temperror permerror; none = unsigned message
 //   v2v_milter_spf_total{result}                      pass fail softfail neutral none temperror permerror
 //   v2v_milter_body_rewrites_total                    outbound bodies changed by the rewrite stages
-//   v2v_milter_callback_duration_seconds{callback}    time spent in each libmilter callback
+//   v2v_milter_callback_duration_seconds{callback}    time spent in each milter step
 //   v2v_milter_errors_total{stage}                    internal errors (mapped to milter.on_error)
 //   v2v_milter_tracking_total{outcome}                rewritten | unchanged | failed | uncorrelated (tracking_stage.h)
 // Plain calls so the session code does not include prometheus-cpp.

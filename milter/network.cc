@@ -59,24 +59,6 @@ std::optional<IpAddress> parseIp(std::string_view text) {
     return std::nullopt;
 }
 
-std::optional<IpAddress> ipFromSockaddr(const struct sockaddr* sa) {
-    if (sa == nullptr) return std::nullopt;
-    IpAddress a;
-    if (sa->sa_family == AF_INET) {
-        const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-        a.family = AF_INET;
-        std::memcpy(a.bytes.data(), &in->sin_addr, 4);
-        return a;
-    }
-    if (sa->sa_family == AF_INET6) {
-        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-        a.family = AF_INET6;
-        std::memcpy(a.bytes.data(), &in6->sin6_addr, 16);
-        return unmap(a);
-    }
-    return std::nullopt;
-}
-
 bool Network::contains(const IpAddress& a) const {
     return a.family == base.family && samePrefix(a, base, bits);
 }

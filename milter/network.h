@@ -9,8 +9,6 @@
 #include <string_view>
 #include <vector>
 
-struct sockaddr;
-
 namespace v2v::milter {
 
 struct IpAddress {
@@ -21,8 +19,6 @@ struct IpAddress {
 
 // "192.0.2.1", "2001:db8::1", "::ffff:192.0.2.1" (stored as IPv4); nullopt if invalid.
 std::optional<IpAddress> parseIp(std::string_view text);
-// From a libmilter connect callback's address; nullopt for non-IP families.
-std::optional<IpAddress> ipFromSockaddr(const struct sockaddr* sa);
 
 struct Network {
     IpAddress base;  // host bits cleared

@@ -1,6 +1,6 @@
 // One milter connection: its client facts, and the message in progress.
-// The libmilter callbacks (callbacks.cc) are one-liners onto these methods;
-// tests drive them directly through a recording MilterIo.
+// The protocol dispatcher (dispatcher.cc) calls these methods, one per milter
+// command; tests drive them directly through a recording MilterIo.
 //
 // Outbound (direction.h): internal X-V2V-* headers are removed, the body goes
 // through the rewrite stages, then every chosen key signs the final message.

@@ -20,7 +20,7 @@ struct SpfVerdict {
 SpfVerdict spfVerdict(SpfResult r, const MilterSpfConfig& cfg, const std::string& domain,
                       const std::string& client, const std::string& explanation);
 
-// Text safe for an SMTP reply through libmilter: printable ASCII, no '%'.
+// Text safe for an SMTP reply through the milter protocol: printable ASCII, no '%'.
 std::string replySafe(const std::string& s, std::size_t max = 200);
 
 }  // namespace v2v::milter

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "cli.h"
-#include "daemon.h"
+#include "engine.h"
 #include "milter_fixtures.h"
 
 using namespace milter_test;
