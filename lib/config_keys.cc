@@ -219,7 +219,7 @@ void declareMilter(Schema<Config>& s) {
              milterSocket);
     s.string("milter.socket_mode", CFG(milter.socket_mode),
              "permissions of a unix socket (smtpd runs as user postfix and must connect)", {}, octalMode);
-    s.integer("milter.timeout_seconds", CFG(milter.timeout_seconds), 1, 3600, "longest wait for the MTA's next command or for a write to it");
+    s.integer("milter.timeout_seconds", CFG(milter.timeout_seconds), 1, 3600, "longest wait for the rest of a command the MTA started, or for a write to it");
     s.string("milter.internal_header_prefix", CFG(milter.internal_header_prefix),
              "headers with this prefix are internal: removed from every message", {}, headerName);
     s.string("milter.on_error", CFG(milter.on_error),

@@ -155,6 +155,7 @@ int runDaemon(const std::string& configFile, ConfigPtr config) {
             }
         }
     }
+    engine->stop();
     milter.join();
     if (!path.empty()) ::unlink(path.c_str());
     // Messages in progress are finished (no new ones start).

@@ -140,8 +140,9 @@ Verdict Dispatcher::guarded(const char* stage, F f) {
 
 void Dispatcher::answer(Verdict v, std::uint32_t noReplyStep, std::string& out) {
     if (noReplyStep != 0 && (steps_ & noReplyStep)) {
-        // No reply is read for this step: the verdict answers the next step that gets one.
-        if (v != Verdict::cont && pending_ == Verdict::cont) pending_ = v;
+        // No reply is read for this step: the verdict answers a later step that gets one.
+        Verdict& slot = (noReplyStep & (p::step::nrConnect | p::step::nrHelo)) ? pendingConnection_ : pending_;
+        if (v != Verdict::cont && slot == Verdict::cont) slot = v;
         return;
     }
     switch (v) {
@@ -188,6 +189,8 @@ void Dispatcher::endOfMessage(std::string& out) {
         inEndOfMessage_ = false;
     }
     // A rejected or deferred message keeps no edits (the MTA would drop them).
+    // With milter.on_error: accept, the edits made before the failure are
+    // sent: each is complete, and the internal headers are removed first.
     if (v == Verdict::cont || v == Verdict::accept) out += edits_;
     edits_.clear();
     pending_ = Verdict::cont;
@@ -206,6 +209,9 @@ Dispatcher::After Dispatcher::handle(char command, std::string_view data, std::s
     switch (command) {
         case p::cmd::optneg: negotiate(data, out); return After::more;
         case p::cmd::macro: {
+            // Postfix sends macros before every step, each header and body chunk included.
+            if (data.empty()) throw p::ProtocolError("macro packet without its command");
+            if (stageOf(data[0]) >= 7) return After::more;
             p::Macros m = p::parseMacros(data);
             macros_.set(m.forCommand, std::move(m.values));
             return After::more;
@@ -234,8 +240,8 @@ Dispatcher::After Dispatcher::handle(char command, std::string_view data, std::s
             // (The macros for MAIL FROM came just before: they are kept.)
             auto args = p::parseStrings(data);
             std::string sender = args.empty() ? "" : args[0];
-            Verdict v = pending_;  // from connect or HELO, which got no reply
-            pending_ = Verdict::cont;
+            pending_ = Verdict::cont;       // a new message
+            Verdict v = pendingConnection_;  // connect or HELO failed: no message on this connection
             if (v == Verdict::cont)
                 v = guarded("mail", [&](Session& s, MilterIo& io) { return s.mailFrom(io, sender); });
             inMessage_ = v == Verdict::cont;
@@ -286,6 +292,7 @@ Dispatcher::After Dispatcher::handle(char command, std::string_view data, std::s
             return After::more;
         case p::cmd::quitNewConnection:
             session_ = std::make_unique<Session>(source_);
+            pendingConnection_ = Verdict::cont;
             macros_.clearFrom(0);
             endMessage();
             return After::more;

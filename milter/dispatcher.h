@@ -58,7 +58,10 @@ private:
     bool inMessage_ = false, inEndOfMessage_ = false;
     std::string reply_;   // a reply text set for the next reject/tempfail
     std::string edits_;   // modification packets collected at the end of the message
-    Verdict pending_ = Verdict::cont;  // a verdict from a step that gets no reply
+    // Verdicts from steps that get no reply: from connect or HELO (answers
+    // every MAIL FROM of the connection), from a header or the body (answers
+    // the end of the message).
+    Verdict pendingConnection_ = Verdict::cont, pending_ = Verdict::cont;
 
     void negotiate(std::string_view data, std::string& out);
     template <class F>

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -31,7 +32,7 @@ struct Engine::Shared {
     int timeoutMs = 0;
     std::mutex mutex;
     std::condition_variable idle;
-    int connections = 0;
+    std::set<int> connections;  // their sockets
     ~Shared() {
         if (stopFd >= 0) ::close(stopFd);
     }
@@ -42,6 +43,10 @@ namespace {
 // The largest packet accepted: a body chunk is at most 64 KB; a header line
 // (Postfix: header_size_limit) can be longer.
 constexpr std::size_t kMaxPacketData = 4 * 1024 * 1024;
+// Between two commands the MTA may be silent for long (the SMTP client
+// uploading a large message, an idle SMTP session); it closes the connection
+// itself. libmilter's default timeout.
+constexpr int kIdleMs = 7210 * 1000;
 
 class Fd {
 public:
@@ -128,32 +133,33 @@ bool writeAll(int fd, const std::string& out, int timeoutMs) {
 
 // One MTA connection, until it quits, breaks the protocol, times out, or the
 // milter stops while no message is in progress.
-void serveConnection(int rawFd, int stopFd, int timeoutMs) {
-    Fd fd(rawFd);
-    Dispatcher d([] { return currentRuntime().get(); });
-    proto::PacketReader reader(kMaxPacketData);
-    std::string out;
+void serveConnection(int fd, int stopFd, int timeoutMs) {
     const char* why = nullptr;
     try {
+        Dispatcher d([] { return currentRuntime().get(); });
+        proto::PacketReader reader(kMaxPacketData);
+        std::string out;
         for (;;) {
             while (auto packet = reader.next()) {
                 if (d.handle(packet->command, packet->data, out) == Dispatcher::After::close) {
-                    writeAll(fd.get(), out, timeoutMs);
+                    writeAll(fd, out, timeoutMs);
                     return;
                 }
             }
             if (!out.empty()) {
-                if (!writeAll(fd.get(), out, timeoutMs)) {
+                if (!writeAll(fd, out, timeoutMs)) {
                     why = "cannot write to the MTA";
                     break;
                 }
                 out.clear();
             }
-            pollfd p[2] = {{fd.get(), POLLIN, 0}, {stopFd, POLLIN, 0}};
-            int n = ::poll(p, d.inMessage() ? 1 : 2, timeoutMs);
+            pollfd p[2] = {{fd, POLLIN, 0}, {stopFd, POLLIN, 0}};
+            // milter.timeout_seconds bounds the wait for the rest of a packet.
+            int n = ::poll(p, d.inMessage() ? 1 : 2, reader.empty() ? kIdleMs : timeoutMs);
             if (n < 0 && errno == EINTR) continue;
             if (n == 0) {
-                why = "no command from the MTA within milter.timeout_seconds";
+                why = reader.empty() ? "the MTA sent nothing for two hours"
+                                     : "the rest of a command did not come within milter.timeout_seconds";
                 break;
             }
             if (n < 0) {
@@ -163,7 +169,7 @@ void serveConnection(int rawFd, int stopFd, int timeoutMs) {
             // Stopping: no new message is started (the MTA applies its milter_default_action).
             if (!d.inMessage() && (p[1].revents & POLLIN)) return;
             auto [buf, len] = reader.space(64 * 1024 + 5);
-            ssize_t got = ::recv(fd.get(), buf, len, 0);
+            ssize_t got = ::recv(fd, buf, len, 0);
             if (got == 0) return;  // the MTA closed the connection
             if (got < 0) {
                 if (errno == EINTR || errno == EAGAIN) continue;
@@ -177,6 +183,9 @@ void serveConnection(int rawFd, int stopFd, int timeoutMs) {
         return;
     } catch (const std::exception& e) {
         V2V_LOG(error, "NOQUEUE") << "milter connection failed: " << e.what();
+        return;
+    } catch (...) {
+        V2V_LOG(error, "NOQUEUE") << "milter connection failed: unknown exception";
         return;
     }
     if (why) V2V_LOG(warning, "NOQUEUE") << why << "; connection closed";
@@ -200,7 +209,12 @@ Engine::Engine(const std::string& spec, int timeoutSeconds) : shared_(std::make_
 
 Engine::~Engine() {
     stop();
+    closeListener();
+}
+
+void Engine::closeListener() {
     if (listenFd_ >= 0) ::close(listenFd_);
+    listenFd_ = -1;
 }
 
 void Engine::stop() {
@@ -210,6 +224,10 @@ void Engine::stop() {
 }
 
 void Engine::run() {
+    struct Close {
+        Engine* e;
+        ~Close() { e->closeListener(); }  // no connection waits in a backlog nobody reads
+    } closeAtEnd{this};
     for (;;) {
         pollfd p[2] = {{listenFd_, POLLIN, 0}, {shared_->stopFd, POLLIN, 0}};
         if (::poll(p, 2, -1) < 0) {
@@ -218,7 +236,7 @@ void Engine::run() {
             return;
         }
         if (p[1].revents & POLLIN) return;
-        int c = ::accept4(listenFd_, nullptr, nullptr, SOCK_CLOEXEC);
+        int c = ::accept4(listenFd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c < 0) {
             if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED) continue;
             V2V_LOG(error, "") << "milter socket: accept: " << std::strerror(errno);
@@ -228,27 +246,38 @@ void Engine::run() {
         }
         {
             std::lock_guard<std::mutex> lock(shared_->mutex);
-            ++shared_->connections;
+            shared_->connections.insert(c);
         }
         auto sh = shared_;
-        try {
-            std::thread([c, sh] {
-                serveConnection(c, sh->stopFd, sh->timeoutMs);
+        auto finished = [c, sh] {
+            {
                 std::lock_guard<std::mutex> lock(sh->mutex);
-                if (--sh->connections == 0) sh->idle.notify_all();
+                sh->connections.erase(c);
+                if (sh->connections.empty()) sh->idle.notify_all();
+            }
+            ::close(c);
+        };
+        try {
+            std::thread([c, sh, finished] {
+                serveConnection(c, sh->stopFd, sh->timeoutMs);
+                finished();
             }).detach();
         } catch (const std::system_error& e) {
             V2V_LOG(error, "") << "cannot start a connection thread: " << e.what();
-            ::close(c);
-            std::lock_guard<std::mutex> lock(shared_->mutex);
-            --shared_->connections;
+            finished();
         }
     }
 }
 
 bool Engine::drain(std::chrono::milliseconds limit) {
     std::unique_lock<std::mutex> lock(shared_->mutex);
-    return shared_->idle.wait_for(lock, limit, [this] { return shared_->connections == 0; });
+    auto none = [this] { return shared_->connections.empty(); };
+    if (shared_->idle.wait_for(lock, limit, none)) return true;
+    // Cut the rest off (the MTA applies milter_default_action) and let their
+    // threads end before the process does.
+    for (int fd : shared_->connections) ::shutdown(fd, SHUT_RDWR);
+    shared_->idle.wait_for(lock, std::chrono::seconds(2), none);
+    return false;
 }
 
 }  // namespace v2v::milter

@@ -32,13 +32,15 @@ public:
     // Stops accepting. Connections waiting between messages close at once;
     // one in the middle of a message finishes it first.
     void stop();
-    // Waits until every connection has ended, at most `limit`; true if all did.
+    // Waits until every connection has ended, at most `limit`; true if all
+    // did. Connections still open then are shut down.
     bool drain(std::chrono::milliseconds limit);
 
 private:
     struct Shared;
     std::shared_ptr<Shared> shared_;
     int listenFd_ = -1;
+    void closeListener();
 };
 
 // "unix:/p" or "local:/p" -> "/p"; "" for inet sockets.

@@ -312,6 +312,50 @@ BOOST_AUTO_TEST_CASE(abort_forgets_the_message_and_its_macros) {
     BOOST_CHECK_THROW(c.d.handle('Z', "", out), p::ProtocolError);
 }
 
+// As Postfix really sends it: macros before every step (each header and body
+// chunk too, often with no values), an ABORT after each end of message, the
+// client address of either family.
+BOOST_AUTO_TEST_CASE(postfix_transcript_with_ipv6_and_abort_after_each_message) {
+    auto message = [](Conn& c, const std::string& sender = "<a@example.test>") {
+        c.send(p::cmd::macro, "M");
+        BOOST_TEST(commands(c.send(p::cmd::mail, z({sender}))) == "c");
+        for (const auto& h : kHeaders) {
+            BOOST_TEST(c.send(p::cmd::macro, "L").empty());
+            BOOST_TEST(c.send(p::cmd::header, z({h[0], h[1]})).empty());
+        }
+        c.send(p::cmd::macro, "N" + z({"i", "4XyZ1Q"}));
+        c.send(p::cmd::endOfHeaders, "");
+        c.send(p::cmd::macro, "B");
+        c.send(p::cmd::body, "hello\r\n");
+        c.send(p::cmd::macro, "E" + z({"i", "4XyZ1Q"}));
+        auto r = c.send(p::cmd::endOfMessage, "");
+        BOOST_TEST(c.send(p::cmd::abort, "").empty());
+        return r;
+    };
+    // Loopback over IPv6 (with and without the "IPv6:" prefix): outbound, signed.
+    for (std::string addr : {"::1", "IPv6:::1"}) {
+        Conn c(testRuntime());
+        c.send(p::cmd::optneg, kOffer);
+        std::string conn = std::string("localhost") + '\0' + '6' + char(0) + char(25) + addr + '\0';
+        BOOST_TEST(c.send(p::cmd::connect, conn).empty());
+        BOOST_TEST(commands(message(c)) == "miic");
+        BOOST_TEST(commands(message(c)) == "miic");
+    }
+    // A remote IPv6 client: inbound, Authentication-Results added, internal header removed, not signed.
+    Conn in(testRuntime());
+    in.send(p::cmd::optneg, kOffer);
+    in.send(p::cmd::connect, std::string("mx.remote.test") + '\0' + '6' + char(0x9c) + char(0x40) + "2001:db8::7" + '\0');
+    in.send(p::cmd::helo, z({"mx.remote.test"}));
+    auto r = message(in, "<a@remote.test>");
+    BOOST_TEST(commands(r) == "mic");
+    BOOST_TEST(r[1].data.find(z({"Authentication-Results"})) == 4u);
+    // A unix-socket client (family L, port 0, the socket path) is not on an internal network.
+    Conn local(testRuntime());
+    local.send(p::cmd::optneg, kOffer);
+    local.send(p::cmd::connect, std::string("localhost") + '\0' + 'L' + char(0) + char(0) + "/run/x.sock" + '\0');
+    BOOST_TEST(commands(message(local, "<a@remote.test>")).back() == 'c');
+}
+
 BOOST_AUTO_TEST_CASE(macro_lookup_by_either_spelling) {
     Dispatcher::Macros m;
     m.set('C', {{"{daemon_name}", "ORIGINATING"}, {"j", "mx"}});
