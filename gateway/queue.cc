@@ -51,8 +51,8 @@ void InjectQueue::schedule(const std::string& emailId, std::int64_t due) {
 }
 
 int InjectQueue::promoteDue(std::int64_t now, int max) {
-    return static_cast<int>(intReply(r_.command({"EVAL", kPromoteLua, "2", scheduledKey(), streamKey(),
-                                                 std::to_string(now), std::to_string(max)})));
+    return static_cast<int>(
+        intReply(r_.eval(kPromoteLua, {scheduledKey(), streamKey(), std::to_string(now), std::to_string(max)}, 2)));
 }
 
 std::vector<QueueEntry> InjectQueue::parseEntries(const redisReply* arr) {

@@ -28,8 +28,9 @@ return {allowed, math.floor(tokens * 1000)}
 }  // namespace
 
 RateDecision takeTokens(Redis& r, const std::string& clientId, double rate, int burst, int cost) {
-    RedisReply rep = r.command({"EVAL", kBucketLua, "1", r.key("rate:" + clientId), std::to_string(rate),
-                                std::to_string(burst), std::to_string(cost)});
+    RedisReply rep = r.eval(kBucketLua, {r.key("rate:" + clientId), std::to_string(rate), std::to_string(burst),
+                                         std::to_string(cost)},
+                            1);
     if (isError(rep.get()) || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
         throw RedisError("redis rate limit: " + replyString(rep.get()));
     RateDecision d;

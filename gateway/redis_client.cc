@@ -4,6 +4,8 @@
 #include <sys/time.h>
 
 #include <cerrno>
+#include <map>
+#include <mutex>
 
 namespace v2v::gw {
 
@@ -91,6 +93,35 @@ std::vector<RedisReply> Redis::pipeline(const std::vector<std::vector<std::strin
         connect();
         return run();
     }
+}
+
+RedisReply Redis::eval(const std::string& script, const std::vector<std::string>& keysThenArgs, int numKeys) {
+    static std::mutex mu;
+    static std::map<std::string, std::string> shas;  // script text -> SHA1 hex, as the server computed it
+    std::string sha;
+    {
+        std::lock_guard<std::mutex> lk(mu);
+        if (auto it = shas.find(script); it != shas.end()) sha = it->second;
+    }
+    auto withArgs = [&](const char* verb, const std::string& body) {
+        std::vector<std::string> cmd{verb, body, std::to_string(numKeys)};
+        cmd.insert(cmd.end(), keysThenArgs.begin(), keysThenArgs.end());
+        return cmd;
+    };
+    if (!sha.empty()) {
+        RedisReply r = command(withArgs("EVALSHA", sha));
+        if (!(isError(r.get()) && replyString(r.get()).rfind("NOSCRIPT", 0) == 0)) return r;
+    }
+    // Unknown here or to the server: EVAL caches it there; SCRIPT LOAD tells us its name.
+    RedisReply r = command(withArgs("EVAL", script));
+    if (sha.empty()) {
+        RedisReply loaded = command({"SCRIPT", "LOAD", script});
+        if (loaded && loaded->type == REDIS_REPLY_STRING) {
+            std::lock_guard<std::mutex> lk(mu);
+            shas[script] = std::string(loaded->str, loaded->len);
+        }
+    }
+    return r;
 }
 
 bool Redis::ping() {

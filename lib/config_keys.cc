@@ -104,7 +104,7 @@ void declareShared(Schema<Config>& s) {
 
 void declareGateway(Schema<Config>& s) {
     s.string("gateway.listen", CFG(gateway.listen), "HTTP listen address", {}, hostPort);
-    s.integer("gateway.threads", CFG(gateway.threads), 1, 64, "HTTP worker threads");
+    s.integer("gateway.threads", CFG(gateway.threads), 1, 64, "HTTP worker threads (a handler waits for the group commit: more threads than cores)");
     s.integer("gateway.max_request_bytes", CFG(gateway.max_request_bytes), 1024, 100 * 1024 * 1024,
               "largest accepted HTTP request");
     s.integer("gateway.header_timeout_ms", CFG(gateway.header_timeout_ms), 100, 600000,
