@@ -134,6 +134,7 @@ void Injector::workerLoop(int n) {
             for (const auto& e : entries) {
                 bool outage = false;
                 if (!e.email_id.empty() && lockEmail(redis, e.email_id, consumer)) {
+                    const auto t0 = std::chrono::steady_clock::now();
                     try {
                         processEmail(app_, db, q, smtp, e.email_id);
                         outageMs = 0;
@@ -145,7 +146,8 @@ void Injector::workerLoop(int n) {
                         q.schedule(e.email_id, nowSeconds() + outageMs / 1000);
                         V2V_LOG(warning, e.email_id) << "postfix unavailable (" << err.what() << "); retrying in "
                                                      << outageMs / 1000 << " s, no attempt counted";
-                        metrics::injection("unavailable", 0.0);
+                        std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
+                        metrics::injection("unavailable", took.count());  // the time to find Postfix down
                     }
                     unlockEmail(redis, e.email_id);
                 }
