@@ -77,23 +77,38 @@ void recipientsFromHeader(const Headers& head, std::vector<DeliveryStatus>& ds, 
     }
 }
 
-}  // namespace
-
-std::string eximReason(std::string_view diagnosis) {
-    static const PhraseTable messages = {
+// Phrases both Exim readers know, in the order they are tried.
+const PhraseTable& eximCommonPhrases() {
+    static const PhraseTable t = {
         {"userunknown", {"user not found"}},
         {"hostunknown",
          {"all host address lookups failed permanently", "all relevant MX records point to non-existent hosts",
           "Unrouteable address"}},
         {"mailboxfull", {"mailbox is full", "error: quota exceed"}},
         {"notaccept", {"an MX or SRV record indicated no SMTP service", "no host found for existing SMTP connection"}},
+    };
+    return t;
+}
+
+// `before` rows, the common rows, then `after` rows.
+PhraseTable withCommonPhrases(PhraseTable before, const PhraseTable& after) {
+    const PhraseTable& common = eximCommonPhrases();
+    before.insert(before.end(), common.begin(), common.end());
+    before.insert(before.end(), after.begin(), after.end());
+    return before;
+}
+
+}  // namespace
+
+std::string eximReason(std::string_view diagnosis) {
+    static const PhraseTable messages = withCommonPhrases({}, {
         {"syntaxerror",
          {"angle-brackets nested too deep", "expected word or \"<\"", "domain missing in source-routed address",
           "malformed address:"}},
         {"systemerror",
          {"delivery to file forbidden", "delivery to pipe forbidden", "local delivery failed", "LMTP error after "}},
         {"contenterror", {"Too many \"Received\" headers"}},
-    };
+    });
     static const std::vector<std::string_view> delayed = {
         "retry timeout exceeded",
         "No action is required on your part",
@@ -306,17 +321,13 @@ std::optional<ReaderResult> readMailRu(const Headers& head, std::string_view bod
     }
     if (recipients == 0) recipientsFromHeader(head, ds, recipients, true);
     if (recipients == 0) return std::nullopt;
-    static const PhraseTable messages = {
-        {"expired", {"retry timeout exceeded", "No action is required on your part"}},
-        {"userunknown", {"user not found"}},
-        {"hostunknown",
-         {"all host address lookups failed permanently", "all relevant MX records point to non-existent hosts",
-          "Unrouteable address"}},
-        {"mailboxfull", {"mailbox is full", "error: quota exceed"}},
-        {"notaccept", {"an MX or SRV record indicated no SMTP service", "no host found for existing SMTP connection"}},
-        {"systemerror", {"delivery to file forbidden", "delivery to pipe forbidden", "local delivery failed"}},
-        {"contenterror", {"Too many \"Received\" headers "}},
-    };
+    // Unlike eximReason(): "expired" is tried first, and no syntax or LMTP rows.
+    static const PhraseTable messages = withCommonPhrases(
+        {{"expired", {"retry timeout exceeded", "No action is required on your part"}}},
+        {
+            {"systemerror", {"delivery to file forbidden", "delivery to pipe forbidden", "local delivery failed"}},
+            {"contenterror", {"Too many \"Received\" headers "}},
+        });
     std::string local = localHost(head);
     for (auto& e : ds) {
         mergeAlterrors(e, false);
