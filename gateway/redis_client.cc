@@ -95,9 +95,9 @@ std::vector<RedisReply> Redis::pipeline(const std::vector<std::vector<std::strin
     }
 }
 
-RedisReply Redis::eval(const std::string& script, const std::vector<std::string>& keysThenArgs, int numKeys) {
+RedisReply Redis::eval(const char* script, const std::vector<std::string>& keysThenArgs, int numKeys) {
     static std::mutex mu;
-    static std::map<std::string, std::string> shas;  // script text -> SHA1 hex, as the server computed it
+    static std::map<const char*, std::string> shas;  // script constant -> SHA1 hex, as the server computed it
     std::string sha;
     {
         std::lock_guard<std::mutex> lk(mu);

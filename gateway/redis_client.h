@@ -43,7 +43,8 @@ public:
     bool ping();
     // Runs a Lua script by its SHA1 (EVALSHA): the script text is sent only
     // when the server does not have it yet (first use, after a restart).
-    RedisReply eval(const std::string& script, const std::vector<std::string>& keysThenArgs, int numKeys);
+    // `script` is a string constant (its address names it).
+    RedisReply eval(const char* script, const std::vector<std::string>& keysThenArgs, int numKeys);
     const std::string& prefix() const { return cfg_.key_prefix; }
     std::string key(std::string_view name) const { return cfg_.key_prefix + std::string(name); }
 

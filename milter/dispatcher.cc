@@ -21,6 +21,8 @@ RuntimeHolder& currentRuntime() {
 
 namespace {
 
+constexpr std::size_t kNoStage = 7;  // one past the last stage (endOfHeaders = 6)
+
 std::size_t stageOf(char forCommand) {
     switch (forCommand) {
         case p::cmd::connect: return p::stage::connect;
@@ -30,7 +32,7 @@ std::size_t stageOf(char forCommand) {
         case p::cmd::data: return p::stage::data;
         case p::cmd::endOfMessage: return p::stage::endOfMessage;
         case p::cmd::endOfHeaders: return p::stage::endOfHeaders;
-        default: return 7;  // macros for a step the milter does not look at
+        default: return kNoStage;  // macros for a step the milter does not look at
     }
 }
 
@@ -47,7 +49,7 @@ constexpr std::uint32_t kSteps = p::step::headerLeadingSpace | p::step::nrConnec
 
 void Dispatcher::Macros::set(char forCommand, std::vector<std::pair<std::string, std::string>> values) {
     std::size_t s = stageOf(forCommand);
-    if (s < stages_.size()) stages_[s] = std::move(values);
+    if (s != kNoStage) stages_[s] = std::move(values);
 }
 
 std::optional<std::string> Dispatcher::Macros::get(std::string_view name) const {
@@ -71,22 +73,22 @@ public:
     std::optional<std::string> macro(const char* name) override { return d_.macros_.get(name); }
     void insertHeader(int index, const std::string& name, const std::string& value) override {
         allowed(p::action::addHeaders, "insert header " + name);
-        p::appendPacket(d_.edits_, p::reply::insertHeader, p::headerEditData(checkIndex(index), name, adapt(value)));
+        p::appendPacket(*d_.edits_, p::reply::insertHeader, p::headerEditData(checkIndex(index), name, adapt(value)));
     }
     void deleteHeader(const std::string& name, int index) override {
         allowed(p::action::changeHeaders, "delete header " + name);
-        p::appendPacket(d_.edits_, p::reply::changeHeader, p::headerEditData(checkIndex(index), name, ""));
+        p::appendPacket(*d_.edits_, p::reply::changeHeader, p::headerEditData(checkIndex(index), name, ""));
     }
     void changeHeader(const std::string& name, int index, const std::string& value) override {
         allowed(p::action::changeHeaders, "change header " + name);
-        p::appendPacket(d_.edits_, p::reply::changeHeader, p::headerEditData(checkIndex(index), name, adapt(value)));
+        p::appendPacket(*d_.edits_, p::reply::changeHeader, p::headerEditData(checkIndex(index), name, adapt(value)));
     }
     void replaceBody(std::string_view body) override {
         allowed(p::action::changeBody, "replace body");
         constexpr std::size_t chunk = 65535;  // the MTA's body chunk size
         for (std::size_t off = 0; off < body.size(); off += chunk)
-            p::appendPacket(d_.edits_, p::reply::replaceBody, body.substr(off, chunk));
-        if (body.empty()) p::appendPacket(d_.edits_, p::reply::replaceBody, "");
+            p::appendPacket(*d_.edits_, p::reply::replaceBody, body.substr(off, chunk));
+        if (body.empty()) p::appendPacket(*d_.edits_, p::reply::replaceBody, "");
     }
     void setReply(const std::string& rcode, const std::string& xcode, const std::string& text) override {
         bool ok = rcode.size() == 3 && (rcode[0] == '4' || rcode[0] == '5') &&
@@ -101,7 +103,7 @@ private:
     Dispatcher& d_;
 
     void allowed(std::uint32_t action, const std::string& what) const {
-        if (!d_.inEndOfMessage_) throw MilterIoError(what + ": only possible at the end of the message");
+        if (d_.edits_ == nullptr) throw MilterIoError(what + ": only possible at the end of the message");
         if (!(d_.actions_ & action)) throw MilterIoError(what + ": the MTA did not allow it");
     }
     static std::uint32_t checkIndex(int index) {
@@ -182,20 +184,26 @@ void Dispatcher::negotiate(std::string_view data, std::string& out) {
 
 void Dispatcher::endOfMessage(std::string& out) {
     Verdict v = pending_;
+    const std::size_t mark = out.size();
     if (v == Verdict::cont) {
-        edits_.clear();
-        inEndOfMessage_ = true;
+        edits_ = &out;  // the edits go out just before the final reply
         v = guarded("end of message", [](Session& s, MilterIo& io) { return s.endOfMessage(io); });
-        inEndOfMessage_ = false;
+        edits_ = nullptr;
     }
     // A rejected or deferred message keeps no edits (the MTA would drop them).
     // With milter.on_error: accept, the edits made before the failure are
     // sent: each is complete, and the internal headers are removed first.
-    if (v == Verdict::cont || v == Verdict::accept) out += edits_;
-    edits_.clear();
+    if (v != Verdict::cont && v != Verdict::accept) out.resize(mark);
     pending_ = Verdict::cont;
     answer(v, 0, out);
     endMessage();
+}
+
+Verdict Dispatcher::body(std::string_view chunk) {
+    return guarded("body", [&](Session& s, MilterIo&) {
+        s.body(chunk);
+        return Verdict::cont;
+    });
 }
 
 void Dispatcher::endMessage() {
@@ -211,7 +219,7 @@ Dispatcher::After Dispatcher::handle(char command, std::string_view data, std::s
         case p::cmd::macro: {
             // Postfix sends macros before every step, each header and body chunk included.
             if (data.empty()) throw p::ProtocolError("macro packet without its command");
-            if (stageOf(data[0]) >= 7) return After::more;
+            if (stageOf(data[0]) == kNoStage) return After::more;
             p::Macros m = p::parseMacros(data);
             macros_.set(m.forCommand, std::move(m.values));
             return After::more;
@@ -262,22 +270,11 @@ Dispatcher::After Dispatcher::handle(char command, std::string_view data, std::s
             answer(guarded("end of headers", [](Session& s, MilterIo& io) { return s.endOfHeaders(io); }),
                    p::step::nrEndOfHeaders, out);
             return After::more;
-        case p::cmd::body: {
-            Verdict v = guarded("body", [&](Session& s, MilterIo&) {
-                s.body(data);
-                return Verdict::cont;
-            });
-            answer(v, p::step::nrBody, out);
-            return After::more;
-        }
+        case p::cmd::body: answer(body(data), p::step::nrBody, out); return After::more;
         case p::cmd::endOfMessage:
-            if (!data.empty()) {
-                Verdict v = guarded("body", [&](Session& s, MilterIo&) {
-                    s.body(data);
-                    return Verdict::cont;
-                });
-                if (v != Verdict::cont && pending_ == Verdict::cont) pending_ = v;
-            }
+            // A last chunk in the end-of-message packet gets no reply of its own.
+            if (!data.empty())
+                if (Verdict v = body(data); v != Verdict::cont && pending_ == Verdict::cont) pending_ = v;
             endOfMessage(out);
             return After::more;
         case p::cmd::abort:

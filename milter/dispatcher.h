@@ -55,9 +55,9 @@ private:
     std::unique_ptr<Session> session_;
     Macros macros_;
     std::uint32_t actions_ = 0, steps_ = 0;  // what the MTA agreed to
-    bool inMessage_ = false, inEndOfMessage_ = false;
+    bool inMessage_ = false;
     std::string reply_;   // a reply text set for the next reject/tempfail
-    std::string edits_;   // modification packets collected at the end of the message
+    std::string* edits_ = nullptr;  // where edits go: set only during the end of the message
     // Verdicts from steps that get no reply: from connect or HELO (answers
     // every MAIL FROM of the connection), from a header or the body (answers
     // the end of the message).
@@ -68,6 +68,7 @@ private:
     Verdict guarded(const char* stage, F f);
     // Appends the reply for `v` unless the MTA was told that `noReplyStep` gets none.
     void answer(Verdict v, std::uint32_t noReplyStep, std::string& out);
+    Verdict body(std::string_view chunk);
     void endOfMessage(std::string& out);
     void endMessage();
 };

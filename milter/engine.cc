@@ -1,7 +1,6 @@
 // The milter's protocol engine (see engine.h).
 #include "engine.h"
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/eventfd.h>
