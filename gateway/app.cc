@@ -1,7 +1,18 @@
 // Per-thread connections.
 #include "app.h"
 
+#include "send_committer.h"
+
 namespace v2v::gw {
+
+App::App(ConfigPtr cfg) : cfg_(std::move(cfg)) {}
+
+App::~App() = default;  // the committer stops (finishing its jobs) before the rest goes
+
+SendCommitter& App::committer() {
+    std::call_once(committerOnce_, [this] { committer_ = std::make_unique<SendCommitter>(*this); });
+    return *committer_;
+}
 
 Db& App::db() {
     thread_local std::unique_ptr<Db> db;

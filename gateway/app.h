@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "config.h"
 #include "db.h"
@@ -11,9 +12,12 @@
 
 namespace v2v::gw {
 
+class SendCommitter;
+
 class App {
 public:
-    explicit App(ConfigPtr cfg) : cfg_(std::move(cfg)) {}
+    explicit App(ConfigPtr cfg);
+    ~App();
     const Config& config() const { return *cfg_; }
     ConfigPtr configPtr() const { return cfg_; }
 
@@ -23,12 +27,16 @@ public:
     // server's Checkpointer does them), for a user that keeps its own.
     std::unique_ptr<Db> openDb() const;
     Redis& redis();
+    // The thread that commits and queues accepted emails (started on first use).
+    SendCommitter& committer();
 
     std::atomic<bool> draining{false};
     std::atomic<int> inflight{0};
 
 private:
     ConfigPtr cfg_;
+    std::once_flag committerOnce_;
+    std::unique_ptr<SendCommitter> committer_;
 };
 
 }  // namespace v2v::gw

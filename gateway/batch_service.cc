@@ -1,10 +1,9 @@
 // Batch sends (see batch_service.h).
 #include "batch_service.h"
 
-#include "db.h"
+#include "failure.h"
 #include "json_body.h"
 #include "log.h"
-#include "redis_client.h"
 #include "send_service.h"
 
 namespace v2v::gw {
@@ -44,9 +43,7 @@ namespace {
 
 json dependencyError(std::size_t i, const std::exception& e) {
     V2V_LOG(error, "batch") << "message " << i << ": " << e.what();
-    if (dynamic_cast<const RedisError*>(&e) || dynamic_cast<const DbError*>(&e))
-        return batchErrorResult(i, {503, "unavailable", "a dependency is unavailable; retry later", ""});
-    return batchErrorResult(i, {500, "internal", "internal error", ""});
+    return batchErrorResult(i, apiErrorFor(e));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ void EmailApi::setupRoutes(Pistache::Rest::Router& r) {
                      if (auto* e = std::get_if<ApiError>(&auth)) return sendError(w, *e);
                      const AuthContext& ctx = std::get<AuthContext>(auth);
                      if (!ctx.hasScope("send")) return sendError(w, forbidden("send"));
+                     if (!header(req, "Idempotency-Key")) return sendDeferred(app_, req, ctx, now);
                      runSendPolicy(app_, req, w, ctx, 1, [&]() -> std::pair<int, nlohmann::json> {
                          auto parsed = parseSendRequest(req.body(), limitsFor(ctx.client), now);
                          if (auto* e = std::get_if<ApiError>(&parsed)) return errorResult(*e);

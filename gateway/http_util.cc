@@ -2,10 +2,10 @@
 #include "http_util.h"
 
 #include <chrono>
+#include <stdexcept>
 
-#include "db.h"
+#include "failure.h"
 #include "log.h"
-#include "redis_client.h"
 #include "request_ops.h"
 
 namespace v2v::gw {
@@ -71,6 +71,24 @@ void keepAlive(const Request& req, ResponseWriter& w) {
     w.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
 }
 
+namespace {
+
+// The request a guarded handler is running on this thread.
+struct Frame {
+    App& app;
+    const Request& req;
+    ResponseWriter& w;
+    std::chrono::steady_clock::time_point t0;
+    bool deferred = false;
+};
+thread_local Frame* tFrame = nullptr;
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
 Pistache::Rest::Route::Handler guarded(App& app, bool work, Handler h) {
     return [&app, work, h = std::move(h)](const Request& req, ResponseWriter w) {
         struct Inflight {
@@ -78,41 +96,82 @@ Pistache::Rest::Route::Handler guarded(App& app, bool work, Handler h) {
             explicit Inflight(App& app) : a(app) { ++a.inflight; }
             ~Inflight() { --a.inflight; }
         } guard(app);
-        // issue 7: metrics by route and status, and the audit line, once the answer is known.
-        struct Observed {
-            const Request& req;
-            ResponseWriter& w;
-            std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
-            ~Observed() {
-                std::chrono::duration<double> d = std::chrono::steady_clock::now() - t0;
-                ops::endRequest(Pistache::Http::methodString(req.method()), req.resource(), req.address().host(),
-                                static_cast<int>(w.getResponseCode()), d.count());
-            }
-        } observed{req, w};
+        Frame frame{app, req, w, std::chrono::steady_clock::now()};
+        struct Current {
+            explicit Current(Frame* f) { tFrame = f; }
+            ~Current() { tFrame = nullptr; }
+        } current(&frame);
         ops::beginRequest();
         keepAlive(req, w);
         if (work && app.draining) {
             setHeader(w, "Retry-After", "5");
             sendError(w, {503, "shutting_down", "the gateway is shutting down; retry shortly", ""});
-            return Pistache::Rest::Route::Result::Ok;
+        } else {
+            try {
+                h(req, w);
+            } catch (const std::exception& e) {
+                V2V_LOG(error, "http") << req.method() << " " << req.resource() << ": " << e.what();
+                // A deferred answer is no longer ours to send: its owner answers (500 at worst).
+                if (!frame.deferred) sendError(w, apiErrorFor(e));
+            }
         }
-        try {
-            h(req, w);
-        } catch (const RedisError& e) {
-            V2V_LOG(error, "http") << req.method() << " " << req.resource() << ": " << e.what();
-            sendError(w, {503, "unavailable", "a dependency is unavailable; retry later", ""});
-        } catch (const DbError& e) {
-            V2V_LOG(error, "http") << req.method() << " " << req.resource() << ": database: " << e.what();
-            if (e.transient())
-                sendError(w, {503, "unavailable", "the database is busy; retry later", ""});
-            else
-                sendError(w, {500, "internal", "internal error", ""});
-        } catch (const std::exception& e) {
-            V2V_LOG(error, "http") << req.method() << " " << req.resource() << ": " << e.what();
-            sendError(w, {500, "internal", "internal error", ""});
-        }
+        // issue 7: metrics by route and status, and the audit line, once the answer is known.
+        if (!frame.deferred)
+            ops::endRequest(Pistache::Http::methodString(req.method()), req.resource(), req.address().host(),
+                            static_cast<int>(w.getResponseCode()), secondsSince(frame.t0));
         return Pistache::Rest::Route::Result::Ok;
     };
+}
+
+std::shared_ptr<DeferredAnswer> deferAnswer() {
+    Frame* f = tFrame;
+    if (!f || f->deferred) throw std::logic_error("deferAnswer: not in a guarded handler, or deferred twice");
+    f->deferred = true;
+    return std::shared_ptr<DeferredAnswer>(new DeferredAnswer(
+        f->app, std::move(f->w), Pistache::Http::methodString(f->req.method()), f->req.resource(),
+        f->req.address().host(), f->t0));
+}
+
+DeferredAnswer::DeferredAnswer(App& app, ResponseWriter&& w, std::string method, std::string path, std::string ip,
+                               std::chrono::steady_clock::time_point t0)
+    : app_(app),
+      w_(std::move(w)),
+      method_(std::move(method)),
+      path_(std::move(path)),
+      ip_(std::move(ip)),
+      t0_(t0),
+      notes_(ops::takeNotes()) {
+    ++app_.inflight;  // the drain waits for this answer too
+}
+
+DeferredAnswer::~DeferredAnswer() {
+    if (answered_) return;
+    try {
+        V2V_LOG(error, "http") << method_ << " " << logSafe(path_, 256) << ": dropped without an answer";
+        error({500, "internal", "internal error", ""});
+    } catch (...) {
+        --app_.inflight;
+    }
+}
+
+void DeferredAnswer::setHeader(const std::string& name, const std::string& value) { gw::setHeader(w_, name, value); }
+
+void DeferredAnswer::json(int status, const nlohmann::json& body) {
+    ops::restoreNotes(std::move(notes_));
+    sendJson(w_, status, body);
+    finish();
+}
+
+void DeferredAnswer::error(const ApiError& e) {
+    ops::restoreNotes(std::move(notes_));
+    sendError(w_, e);
+    finish();
+}
+
+void DeferredAnswer::finish() {
+    answered_ = true;
+    ops::endRequest(method_, path_, ip_, static_cast<int>(w_.getResponseCode()), secondsSince(t0_));
+    --app_.inflight;
 }
 
 }  // namespace v2v::gw

@@ -6,13 +6,16 @@
 #include <pistache/http.h>
 #include <pistache/router.h>
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "api_error.h"
 #include "app.h"
+#include "request_ops.h"
 
 namespace v2v::gw {
 
@@ -31,5 +34,36 @@ void keepAlive(const Request& req, ResponseWriter& w);
 using Handler = std::function<void(const Request&, ResponseWriter&)>;
 // `work`: true for routes that start new work (refused with 503 while draining).
 Pistache::Rest::Route::Handler guarded(App& app, bool work, Handler h);
+
+// An answer sent later, from another thread (the send committer). It counts
+// as in flight (the drain waits for it) and its metrics and audit line are
+// written when it is sent. Dropped unanswered, it answers 500.
+class DeferredAnswer {
+public:
+    ~DeferredAnswer();
+    DeferredAnswer(const DeferredAnswer&) = delete;
+    DeferredAnswer& operator=(const DeferredAnswer&) = delete;
+
+    void setHeader(const std::string& name, const std::string& value);
+    void json(int status, const nlohmann::json& body);  // sends; call one of these two once
+    void error(const ApiError& e);
+
+private:
+    friend std::shared_ptr<DeferredAnswer> deferAnswer();
+    DeferredAnswer(App& app, ResponseWriter&& w, std::string method, std::string path, std::string ip,
+                   std::chrono::steady_clock::time_point t0);
+    void finish();
+
+    App& app_;
+    ResponseWriter w_;
+    std::string method_, path_, ip_;
+    std::chrono::steady_clock::time_point t0_;
+    ops::Notes notes_;
+    bool answered_ = false;
+};
+
+// Inside a guarded handler: takes the response writer over. The handler must
+// not use `w` afterwards; guarded() then records nothing for the request.
+std::shared_ptr<DeferredAnswer> deferAnswer();
 
 }  // namespace v2v::gw

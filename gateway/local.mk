@@ -9,6 +9,7 @@ gateway_libgateway_a_SOURCES = \
 	gateway/batch_service.cc gateway/batch_service.h \
 	gateway/email_read.cc gateway/email_read.h \
 	gateway/email_store.cc gateway/email_store.h \
+	gateway/failure.cc gateway/failure.h \
 	gateway/idempotency.cc gateway/idempotency.h \
 	gateway/injector.cc gateway/injector.h \
 	gateway/json_body.cc gateway/json_body.h \
@@ -21,6 +22,7 @@ gateway_libgateway_a_SOURCES = \
 	gateway/redis_client.cc gateway/redis_client.h \
 	gateway/request_ops.cc gateway/request_ops.h \
 	gateway/route_table.cc gateway/route_table.h \
+	gateway/send_committer.cc gateway/send_committer.h \
 	gateway/send_request.cc gateway/send_request.h \
 	gateway/send_service.cc gateway/send_service.h \
 	gateway/smtp_client.cc gateway/smtp_client.h \

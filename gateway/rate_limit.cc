@@ -1,6 +1,7 @@
 // Token bucket (see rate_limit.h).
 #include "rate_limit.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace v2v::gw {
@@ -28,19 +29,50 @@ return {allowed, math.floor(tokens * 1000)}
 }  // namespace
 
 RateDecision takeTokens(Redis& r, const std::string& clientId, double rate, int burst, int cost) {
-    RedisReply rep = r.eval(kBucketLua, {r.key("rate:" + clientId), std::to_string(rate), std::to_string(burst),
-                                         std::to_string(cost)},
-                            1);
-    if (isError(rep.get()) || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
-        throw RedisError("redis rate limit: " + replyString(rep.get()));
-    RateDecision d;
-    d.allowed = rep->element[0]->integer == 1;
-    double tokens = static_cast<double>(rep->element[1]->integer) / 1000.0;
-    d.limit = burst;
-    d.remaining = static_cast<int>(std::floor(tokens));
-    d.reset = static_cast<std::int64_t>(std::ceil((burst - tokens) / rate));
-    if (!d.allowed) d.retry_after = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((cost - tokens) / rate)));
-    return d;
+    return takeTokensMany(r, {RateCheck{clientId, rate, burst, cost}}).front();
+}
+
+std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks) {
+    std::vector<std::vector<std::string>> calls;
+    calls.reserve(checks.size());
+    for (const auto& c : checks)
+        calls.push_back({r.key("rate:" + c.client_id), std::to_string(c.rate_per_second), std::to_string(c.burst),
+                         std::to_string(c.cost)});
+    std::vector<RedisReply> replies = r.evalMany(kBucketLua, calls, 1);
+    std::vector<RateDecision> out;
+    out.reserve(checks.size());
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+        const redisReply* rep = replies[i].get();
+        if (isError(rep) || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
+            throw RedisError("redis rate limit: " + replyString(rep));
+        const RateCheck& c = checks[i];
+        RateDecision d;
+        d.allowed = rep->element[0]->integer == 1;
+        double tokens = static_cast<double>(rep->element[1]->integer) / 1000.0;
+        d.limit = c.burst;
+        d.remaining = static_cast<int>(std::floor(tokens));
+        d.reset = static_cast<std::int64_t>(std::ceil((c.burst - tokens) / c.rate_per_second));
+        if (!d.allowed)
+            d.retry_after = std::max<std::int64_t>(
+                1, static_cast<std::int64_t>(std::ceil((std::max(1, c.cost) - tokens) / c.rate_per_second)));
+        out.push_back(d);
+    }
+    return out;
+}
+
+ApiError rateLimitedError(const RateCheck& c, const RateDecision& d) {
+    return {429, "rate_limited",
+            "rate limit of " + std::to_string(c.rate_per_second) + "/s (burst " + std::to_string(c.burst) +
+                ") exceeded; retry after " + std::to_string(d.retry_after) + " s",
+            ""};
+}
+
+std::vector<std::pair<std::string, std::string>> rateHeaders(const RateDecision& d) {
+    std::vector<std::pair<std::string, std::string>> h{{"X-RateLimit-Limit", std::to_string(d.limit)},
+                                                       {"X-RateLimit-Remaining", std::to_string(d.remaining)},
+                                                       {"X-RateLimit-Reset", std::to_string(d.reset)}};
+    if (!d.allowed) h.emplace_back("Retry-After", std::to_string(d.retry_after));
+    return h;
 }
 
 }  // namespace v2v::gw

@@ -4,7 +4,10 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "api_error.h"
 #include "redis_client.h"
 
 namespace v2v::gw {
@@ -17,7 +20,22 @@ struct RateDecision {
     std::int64_t retry_after = 0;  // seconds until `cost` tokens are available (when refused)
 };
 
+// One client's request for `cost` tokens.
+struct RateCheck {
+    std::string client_id;
+    double rate_per_second = 1;
+    int burst = 1;
+    int cost = 1;
+};
+
 // Takes `cost` tokens from the client's bucket if it holds that many.
 RateDecision takeTokens(Redis& r, const std::string& clientId, double ratePerSecond, int burst, int cost);
+// Several checks (any clients) in one Redis round trip, in order; one decision each.
+std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks);
+
+// The 429 answer for a refused check.
+ApiError rateLimitedError(const RateCheck& c, const RateDecision& d);
+// The headers of every answer: X-RateLimit-Limit/Remaining/Reset, and Retry-After when refused.
+std::vector<std::pair<std::string, std::string>> rateHeaders(const RateDecision& d);
 
 }  // namespace v2v::gw

@@ -96,32 +96,49 @@ std::vector<RedisReply> Redis::pipeline(const std::vector<std::vector<std::strin
 }
 
 RedisReply Redis::eval(const char* script, const std::vector<std::string>& keysThenArgs, int numKeys) {
+    return std::move(evalMany(script, {keysThenArgs}, numKeys).front());
+}
+
+std::vector<RedisReply> Redis::evalMany(const char* script, const std::vector<std::vector<std::string>>& calls,
+                                        int numKeys) {
     static std::mutex mu;
     static std::map<const char*, std::string> shas;  // script constant -> SHA1 hex, as the server computed it
+    auto load = [&] {
+        RedisReply loaded = command({"SCRIPT", "LOAD", script});
+        if (!loaded || loaded->type != REDIS_REPLY_STRING) throw RedisError("redis SCRIPT LOAD: " + replyString(loaded.get()));
+        std::string sha(loaded->str, loaded->len);
+        std::lock_guard<std::mutex> lk(mu);
+        return shas[script] = sha;
+    };
     std::string sha;
     {
         std::lock_guard<std::mutex> lk(mu);
         if (auto it = shas.find(script); it != shas.end()) sha = it->second;
     }
-    auto withArgs = [&](const char* verb, const std::string& body) {
-        std::vector<std::string> cmd{verb, body, std::to_string(numKeys)};
-        cmd.insert(cmd.end(), keysThenArgs.begin(), keysThenArgs.end());
-        return cmd;
-    };
-    if (!sha.empty()) {
-        RedisReply r = command(withArgs("EVALSHA", sha));
-        if (!(isError(r.get()) && replyString(r.get()).rfind("NOSCRIPT", 0) == 0)) return r;
-    }
-    // Unknown here or to the server: EVAL caches it there; SCRIPT LOAD tells us its name.
-    RedisReply r = command(withArgs("EVAL", script));
-    if (sha.empty()) {
-        RedisReply loaded = command({"SCRIPT", "LOAD", script});
-        if (loaded && loaded->type == REDIS_REPLY_STRING) {
-            std::lock_guard<std::mutex> lk(mu);
-            shas[script] = std::string(loaded->str, loaded->len);
+    if (sha.empty()) sha = load();
+    auto run = [&](const std::vector<std::size_t>& which) {
+        std::vector<std::vector<std::string>> cmds;
+        cmds.reserve(which.size());
+        for (std::size_t i : which) {
+            std::vector<std::string> cmd{"EVALSHA", sha, std::to_string(numKeys)};
+            cmd.insert(cmd.end(), calls[i].begin(), calls[i].end());
+            cmds.push_back(std::move(cmd));
         }
-    }
-    return r;
+        return pipeline(cmds);
+    };
+    std::vector<std::size_t> all(calls.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    std::vector<RedisReply> out = run(all);
+    // NOSCRIPT: the server lost its script cache (restart, SCRIPT FLUSH) and ran
+    // none of those calls: load the script once more and run just them again.
+    std::vector<std::size_t> again;
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (isError(out[i].get()) && replyString(out[i].get()).rfind("NOSCRIPT", 0) == 0) again.push_back(i);
+    if (again.empty()) return out;
+    sha = load();
+    std::vector<RedisReply> retried = run(again);
+    for (std::size_t k = 0; k < again.size(); ++k) out[again[k]] = std::move(retried[k]);
+    return out;
 }
 
 bool Redis::ping() {

@@ -45,6 +45,9 @@ public:
     // when the server does not have it yet (first use, after a restart).
     // `script` is a string constant (its address names it).
     RedisReply eval(const char* script, const std::vector<std::string>& keysThenArgs, int numKeys);
+    // The same script once per element of `calls`, all in one round trip; one reply each.
+    std::vector<RedisReply> evalMany(const char* script, const std::vector<std::vector<std::string>>& calls,
+                                     int numKeys);
     const std::string& prefix() const { return cfg_.key_prefix; }
     std::string key(std::string_view name) const { return cfg_.key_prefix + std::string(name); }
 

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "audit.h"
@@ -15,11 +16,6 @@ namespace {
 
 constexpr std::size_t kMaxIds = 500;  // a batch's ids at most
 
-struct Notes {
-    std::string client;
-    std::string errorCode;
-    std::vector<std::string> emailIds;
-};
 thread_local Notes tNotes;
 
 std::unique_ptr<AuditLog>& auditLog() {
@@ -52,6 +48,10 @@ void configure(const Config& cfg) {
 }
 
 void beginRequest() { tNotes = Notes{}; }
+
+Notes takeNotes() { return std::exchange(tNotes, Notes{}); }
+
+void restoreNotes(Notes&& notes) { tNotes = std::move(notes); }
 
 void noteClient(const std::string& clientId) { tNotes.client = logSafe(clientId, 64); }
 

@@ -1,9 +1,10 @@
 // What the gateway records about each request it answers: the metrics
 // (ops_metrics.h) and, for every non-public route, one audit log line with
 // the client, route, path, status (and error code), email ids and source IP.
-// Handlers run on one thread per request, so the facts they learn on the way
-// (the authenticated client, the email ids in the answer) are kept in a
-// thread-local record that guarded() (http_util.cc) opens and closes.
+// A handler runs on one thread, so the facts it learns on the way (the
+// authenticated client, the email ids in the answer) are kept in a
+// thread-local record that guarded() (http_util.cc) opens and closes; an
+// answer deferred to another thread (DeferredAnswer) carries them there.
 // No Pistache here: libgateway code (auth.cc) notes facts too.
 #pragma once
 
@@ -20,7 +21,18 @@ namespace v2v::gw::ops {
 // it cannot be opened now (each request retries and the failure is logged).
 void configure(const Config& cfg);
 
+// What a request has learnt so far (see below).
+struct Notes {
+    std::string client;
+    std::string errorCode;
+    std::vector<std::string> emailIds;
+};
+
 void beginRequest();
+// Moves the calling thread's notes out (a request answered later, from
+// another thread, takes them along) and puts them back on that thread.
+Notes takeNotes();
+void restoreNotes(Notes&& notes);
 // The client the request speaks for (token subject, or the client id of a token request).
 void noteClient(const std::string& clientId);
 // The JSON answer: email ids ("id", "results[].id") and the error code.

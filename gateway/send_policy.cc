@@ -1,9 +1,13 @@
 // Rate limit and idempotency for sending routes (see send_policy.h).
 #include "send_policy.h"
 
+#include "failure.h"
 #include "idempotency.h"
 #include "ops_metrics.h"
 #include "rate_limit.h"
+#include "send_committer.h"
+#include "send_request.h"
+#include "send_service.h"
 
 namespace v2v::gw {
 
@@ -13,21 +17,19 @@ std::pair<int, nlohmann::json> errorResult(const ApiError& e) {
     return {e.status, errorBody(e)};
 }
 
+RateCheck rateCheckFor(const Client& c, int cost) {
+    return {c.id, c.rate_per_second, c.rate_burst, std::max(1, cost)};
+}
+
 void runSendPolicy(App& app, const Request& req, ResponseWriter& w, const AuthContext& auth, int cost,
                    const SendWork& work) {
     const Client& c = auth.client;
-    RateDecision d = takeTokens(app.redis(), c.id, c.rate_per_second, c.rate_burst, std::max(1, cost));
-    setHeader(w, "X-RateLimit-Limit", std::to_string(d.limit));
-    setHeader(w, "X-RateLimit-Remaining", std::to_string(d.remaining));
-    setHeader(w, "X-RateLimit-Reset", std::to_string(d.reset));
+    RateCheck check = rateCheckFor(c, cost);
+    RateDecision d = takeTokensMany(app.redis(), {check}).front();
+    for (const auto& [name, value] : rateHeaders(d)) setHeader(w, name, value);
     if (!d.allowed) {
         metrics::rateLimited();  // issue 7
-        setHeader(w, "Retry-After", std::to_string(d.retry_after));
-        return sendError(w, {429, "rate_limited",
-                             "rate limit of " + std::to_string(c.rate_per_second) + "/s (burst " +
-                                 std::to_string(c.rate_burst) + ") exceeded; retry after " +
-                                 std::to_string(d.retry_after) + " s",
-                             ""});
+        return sendError(w, rateLimitedError(check, d));
     }
     auto key = header(req, "Idempotency-Key");
     if (!key) {
@@ -65,6 +67,36 @@ void runSendPolicy(App& app, const Request& req, ResponseWriter& w, const AuthCo
     }
     idem.finish(result.first, result.second.dump());
     sendJson(w, result.first, result.second);
+}
+
+void sendDeferred(App& app, const Request& req, const AuthContext& auth, std::int64_t now) {
+    // The request is checked and built here; the committer then takes its
+    // token, and only when that is granted commits and queues it. A request
+    // that fails here still costs a token, as on the synchronous path.
+    struct Pending {
+        std::variant<PreparedEmail, ApiError> prepared;
+        std::shared_ptr<DeferredAnswer> answer;
+    };
+    auto pending = std::make_shared<Pending>();
+    auto parsed = parseSendRequest(req.body(), limitsFor(auth.client), now);
+    if (auto* e = std::get_if<ApiError>(&parsed))
+        pending->prepared = *e;
+    else
+        pending->prepared = prepareSend(app, auth, std::get<SendRequest>(parsed));
+    CommitJob job;
+    job.rate = rateCheckFor(auth.client, 1);
+    if (auto* p = std::get_if<PreparedEmail>(&pending->prepared)) job.emails.push_back(p);
+    pending->answer = deferAnswer();
+    job.done = [pending](CommitResult&& r) {
+        DeferredAnswer& a = *pending->answer;
+        if (r.rate)
+            for (const auto& [name, value] : rateHeaders(*r.rate)) a.setHeader(name, value);
+        if (r.exception) return a.error(apiErrorFor(r.exception));
+        if (r.error) return a.error(*r.error);
+        if (auto* e = std::get_if<ApiError>(&pending->prepared)) return a.error(*e);
+        a.json(202, std::get<PreparedEmail>(pending->prepared).body);
+    };
+    app.committer().submit(std::move(job));
 }
 
 }  // namespace v2v::gw

@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "http_util.h"
+#include "rate_limit.h"
 
 namespace v2v::gw {
 
@@ -16,6 +17,15 @@ using SendWork = std::function<std::pair<int, nlohmann::json>()>;
 
 void runSendPolicy(App& app, const Request& req, ResponseWriter& w, const AuthContext& auth, int cost,
                    const SendWork& work);
+
+// POST /email/send without an Idempotency-Key: parses and builds the email on
+// this thread, then defers the answer to the send committer (rate limit,
+// commit, queue, all batched with the other requests of the moment). Same
+// answers, in the same order of checks, as runSendPolicy + acceptSend.
+void sendDeferred(App& app, const Request& req, const AuthContext& auth, std::int64_t now);
+
+// A sending request of `cost` messages by client `c`.
+RateCheck rateCheckFor(const Client& c, int cost);
 
 // An ApiError as (status, body) for SendWork.
 std::pair<int, nlohmann::json> errorResult(const ApiError& e);

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "ops_api.h"
 #include "resources.h"
+#include "send_committer.h"
 #include "tracking_api.h"
 
 namespace v2v::gw {
@@ -124,6 +125,7 @@ int run(ConfigPtr cfg) {
         break;
     }
     drain(app, 30);
+    app.committer().stop();  // answers what it still holds while the HTTP threads can send it
     endpoint.shutdown();
     tracking.shutdown();  // issue 5: writes every queued open/click before exit
     injector.stop();
