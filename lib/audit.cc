@@ -57,15 +57,22 @@ bool AuditLog::openLocked(std::string& error) {
     return true;
 }
 
-bool AuditLog::write(const nlohmann::ordered_json& record) {
+bool AuditLog::write(const nlohmann::ordered_json& record) { return writeAt(nowMillis(), record); }
+
+bool AuditLog::writeAt(std::int64_t unixMs, const nlohmann::ordered_json& record) {
     if (!enabled()) return true;
-    std::string line = auditLine(nowMillis(), record) + "\n";
+    std::string line = auditLine(unixMs, record) + "\n";
     std::lock_guard<std::mutex> lock(mutex_);
-    struct stat st;
     std::string error;
-    // Reopen after rotation (the path now names another file, or none).
-    if (fd_ < 0 || ::stat(path_.c_str(), &st) != 0 || static_cast<std::uint64_t>(st.st_ino) != inode_)
-        if (!openLocked(error)) return false;
+    // Reopen after rotation (the path now names another file, or none), looked
+    // at once per kRotationCheckMs: a line written in between goes to the
+    // renamed file, as with any logger that is not told of the rotation.
+    if (fd_ < 0 || unixMs - lastCheckMs_ >= kRotationCheckMs || unixMs < lastCheckMs_) {
+        lastCheckMs_ = unixMs;
+        struct stat st;
+        if (fd_ < 0 || ::stat(path_.c_str(), &st) != 0 || static_cast<std::uint64_t>(st.st_ino) != inode_)
+            if (!openLocked(error)) return false;
+    }
     ssize_t n = ::write(fd_, line.data(), line.size());
     return n == static_cast<ssize_t>(line.size());
 }

@@ -2,7 +2,8 @@
 // authenticated API request (gateway) and every change made with v2vctl.
 // Each line is one write(2) on an O_APPEND descriptor, so the gateway's
 // threads and v2vctl processes never interleave lines; the file is reopened
-// when it was renamed or removed (log rotation). Never give it secrets.
+// when it was renamed or removed (log rotation; looked at once a second).
+// Never give it secrets.
 #pragma once
 
 #include <cstdint>
@@ -27,12 +28,18 @@ public:
     // Appends {"ts": ..., then the record's fields}. False when the line could
     // not be written (the caller decides; the gateway logs it once a minute).
     bool write(const nlohmann::ordered_json& record);
+    // The same with the time given (write uses the clock).
+    bool writeAt(std::int64_t unixMs, const nlohmann::ordered_json& record);
+
+    // How often (at most) the path is looked at for a rotation.
+    static constexpr std::int64_t kRotationCheckMs = 1000;
 
 private:
     std::string path_;
     std::mutex mutex_;
     int fd_ = -1;
     std::uint64_t inode_ = 0;
+    std::int64_t lastCheckMs_ = 0;
     bool openLocked(std::string& error);
 };
 

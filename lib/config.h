@@ -20,6 +20,7 @@ struct LogConfig {
 struct DatabaseConfig {
     std::string path = "/var/lib/v2v/v2v.db";
     int busy_timeout_ms = 5000;
+    std::string synchronous = "full";  // "full": commits survive a power loss; "normal": a process crash only
 };
 
 struct RedisConfig {

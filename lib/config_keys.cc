@@ -75,6 +75,11 @@ void declareShared(Schema<Config>& s) {
     s.string("database.path", CFG(database.path), "SQLite database file", {}, nonEmpty);
     s.integer("database.busy_timeout_ms", CFG(database.busy_timeout_ms), 1, 600000,
               "how long a writer waits for the database lock");
+    s.string("database.synchronous", CFG(database.synchronous),
+             "full: every commit (an accepted email, a bounce) is on disk before it is reported, and survives "
+             "a power loss; normal: it survives a crash of the process, but the last commits may be lost with "
+             "the machine (faster sends)",
+             {"full", "normal"});
 
     s.string("redis.host", CFG(redis.host), "Redis server host or unix socket path", {}, nonEmpty);
     s.integer("redis.port", CFG(redis.port), 0, 65535, "Redis TCP port (0 = host is a unix socket)");

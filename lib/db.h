@@ -77,6 +77,8 @@ public:
     Db(Db&&) noexcept;
 
     sqlite3* handle() const { return db_.get(); }
+    // database.synchronous: "full" (the default of every connection) or "normal".
+    void setSynchronous(const std::string& mode);
     const std::string& path() const { return path_; }
     Stmt prepare(std::string_view sql) { return Stmt(db_.get(), sql); }
     // A prepared statement kept for the life of the connection (for hot paths);

@@ -1,6 +1,7 @@
 """Send API (issue 3): every field, error codes, header injection, MIME validity,
 attachments round trip, rate limits, idempotency, scheduling, injector outcomes."""
 import base64
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -124,6 +125,46 @@ def test_rate_limit_429_with_headers(stack):
     assert statuses == [202, 202, 202, 429]
     assert int(r.headers["Retry-After"]) >= 1
     assert r.json()["error"]["code"] == "rate_limited"
+
+
+def test_concurrent_sends_each_get_their_own_answer(stack):
+    # Requests arriving together are rate-checked, committed and queued as one
+    # batch; each must still get its own answer: its email, or its own error.
+    token = make_client(stack, "many-" + uuid.uuid4().hex[:8], rate=100000, burst=100000)
+    tag = uuid.uuid4().hex[:8]
+
+    def one(i):
+        body = {"from": "a@" + stack.from_domain, "to": ["c-%s-%d@remote.test" % (tag, i)],
+                "subject": "concurrent %d" % i, "text": "t"}
+        if i % 4 == 3:
+            del body["text"]  # a bad request in the same batch
+        return i, stack.request("POST", "/api/v1/email/send", body, token=token)
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(one, range(64)))
+    ids = set()
+    for i, r in results:
+        if i % 4 == 3:
+            assert r.status == 422 and r.json()["error"]["field"] == "text", (i, r)
+            continue
+        assert r.status == 202, (i, r)
+        assert r.json()["recipients"] == [{"email": "c-%s-%d@remote.test" % (tag, i), "status": "queued"}]
+        ids.add(r.json()["id"])
+        rows = stack.query("SELECT subject FROM emails WHERE id=?", r.json()["id"])
+        assert rows == [{"subject": "concurrent %d" % i}], (i, rows)
+    assert len(ids) == 48
+
+
+def test_rate_limit_is_exact_under_concurrency(stack):
+    token = make_client(stack, "burst-" + uuid.uuid4().hex[:8], rate=0.01, burst=10)
+    body = {"from": "a@" + stack.from_domain, "to": ["b@remote.test"], "subject": "s", "text": "t"}
+    with concurrent.futures.ThreadPoolExecutor(15) as pool:
+        results = list(pool.map(lambda _: stack.request("POST", "/api/v1/email/send", body, token=token), range(30)))
+    statuses = sorted(r.status for r in results)
+    assert statuses == [202] * 10 + [429] * 20, statuses
+    # every answer carries its own decision: the ten granted saw 9, 8, ... 0 tokens left
+    assert sorted(int(r.headers["X-RateLimit-Remaining"]) for r in results if r.status == 202) == list(range(10))
+    assert all(int(r.headers["Retry-After"]) >= 1 for r in results if r.status == 429)
 
 
 def test_idempotency_key(stack):

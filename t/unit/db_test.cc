@@ -115,6 +115,24 @@ BOOST_AUTO_TEST_CASE(foreign_keys_enforced) {
                       DbError);
 }
 
+// Every connection fsyncs its commits (FULL) unless database.synchronous says normal.
+BOOST_AUTO_TEST_CASE(commits_are_synchronous_full_unless_configured) {
+    TempDb t;
+    Db db(t.path, 1000);
+    auto mode = [&] {
+        Stmt s = db.prepare("PRAGMA synchronous");
+        BOOST_REQUIRE(s.step());
+        return s.getInt(0);
+    };
+    BOOST_TEST(mode() == 2);  // FULL
+    db.setSynchronous("normal");
+    BOOST_TEST(mode() == 1);
+    db.setSynchronous("full");
+    BOOST_TEST(mode() == 2);
+    BOOST_CHECK_THROW(db.setSynchronous("off"), DbError);
+    BOOST_CHECK_THROW(db.setSynchronous("FULL; DROP TABLE x"), DbError);
+}
+
 // With automatic checkpoints off, the Checkpointer thread copies the WAL back
 // into the database file.
 BOOST_AUTO_TEST_CASE(checkpointer_checkpoints_the_wal) {

@@ -39,13 +39,16 @@ BOOST_AUTO_TEST_CASE(appends_lines_and_reopens_after_rotation) {
     AuditLog log(d.path("audit.log"));
     std::string err;
     BOOST_REQUIRE(log.open(err));
-    BOOST_TEST(log.write({{"n", 1}}));
-    BOOST_TEST(log.write({{"n", 2}}));
+    const std::int64_t t0 = 1800000000000;
+    BOOST_TEST(log.writeAt(t0, {{"n", 1}}));
     BOOST_TEST(::rename(d.path("audit.log").c_str(), d.path("audit.log.1").c_str()) == 0);
-    BOOST_TEST(log.write({{"n", 3}}));
+    // Within the second: still the open (renamed) file; nothing is lost.
+    BOOST_TEST(log.writeAt(t0 + AuditLog::kRotationCheckMs - 1, {{"n", 2}}));
+    BOOST_TEST(log.writeAt(t0 + AuditLog::kRotationCheckMs, {{"n", 3}}));
     std::string old = ops_test::readFile(d.path("audit.log.1"));
     std::string now = ops_test::readFile(d.path("audit.log"));
     BOOST_TEST(std::count(old.begin(), old.end(), '\n') == 2);
+    BOOST_TEST(old.find("\"n\":2") != std::string::npos);
     BOOST_TEST(now.find("\"n\":3") != std::string::npos);
     BOOST_TEST(std::count(now.begin(), now.end(), '\n') == 1);
     struct stat st {};
