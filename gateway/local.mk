@@ -68,6 +68,6 @@ TESTS += t/unit/gateway_test
 t_unit_gateway_test_SOURCES = t/unit/gateway_main.cc t/unit/gateway_jwt_test.cc t/unit/gateway_send_test.cc \
 	t/unit/gateway_smtp_test.cc t/unit/gateway_mime_test.cc \
 	t/unit/gateway_template_test.cc t/unit/gateway_records_test.cc \
-	t/unit/gateway_tracking_test.cc
+	t/unit/gateway_tracking_test.cc t/unit/gateway_committer_test.cc
 t_unit_gateway_test_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/gateway $(gateway_libgateway_a_CPPFLAGS)
 t_unit_gateway_test_LDADD = $(GATEWAY_LIBS) $(UNIT_LIBS)

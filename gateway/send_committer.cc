@@ -99,23 +99,36 @@ void finish(CommitJob& job, CommitResult&& r) {
     }
 }
 
+std::size_t mimeBytes(const CommitJob& job) {
+    std::size_t n = 0;
+    for (const auto* p : job.emails) n += p->email.mime.size();
+    return n;
+}
+
 }  // namespace
 
-SendCommitter::SendCommitter(App& app) : app_(app), thread_([this] { run(); }) {}
+SendCommitter::SendCommitter(App& app) : SendCommitter(app, Limits()) {}
+
+SendCommitter::SendCommitter(App& app, Limits limits) : app_(app), limits_(limits), thread_([this] { run(); }) {}
 
 SendCommitter::~SendCommitter() { stop(); }
 
 void SendCommitter::submit(CommitJob job) {
+    const std::size_t bytes = mimeBytes(job);
+    CommitResult r;
     {
         std::lock_guard<std::mutex> lk(mu_);
-        if (!stopping_) {
+        if (stopping_) {
+            r.error = ApiError{503, "shutting_down", "the gateway is shutting down; retry shortly", ""};
+        } else if (queue_.size() >= limits_.max_jobs || (!queue_.empty() && queuedBytes_ + bytes > limits_.max_bytes)) {
+            r.error = ApiError{503, "unavailable", "the gateway is overloaded; retry later", ""};
+        } else {
+            queuedBytes_ += bytes;
             queue_.push_back(std::move(job));
             cv_.notify_one();
             return;
         }
     }
-    CommitResult r;
-    r.error = ApiError{503, "shutting_down", "the gateway is shutting down; retry shortly", ""};
     finish(job, std::move(r));
 }
 
@@ -148,6 +161,7 @@ void SendCommitter::run() {
             cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
             if (queue_.empty()) return;  // stopping, and every job is done
             while (!queue_.empty() && jobs.size() < kMaxJobsPerBatch) {
+                queuedBytes_ -= mimeBytes(queue_.front());
                 jobs.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }

@@ -43,7 +43,14 @@ struct CommitJob {
 
 class SendCommitter {
 public:
+    // Backpressure: past either bound a job is answered at once with 503
+    // (overloaded, retry later) instead of waiting without end in memory.
+    struct Limits {
+        std::size_t max_jobs = 4096;
+        std::size_t max_bytes = 256u << 20;  // MIME bytes of the emails waiting
+    };
     explicit SendCommitter(App& app);
+    SendCommitter(App& app, Limits limits);
     ~SendCommitter();
     SendCommitter(const SendCommitter&) = delete;
     SendCommitter& operator=(const SendCommitter&) = delete;
@@ -59,9 +66,11 @@ public:
 
 private:
     App& app_;
+    const Limits limits_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<CommitJob> queue_;
+    std::size_t queuedBytes_ = 0;
     bool stopping_ = false;
     bool stopped_ = false;
     std::thread thread_;
