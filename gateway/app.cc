@@ -7,10 +7,16 @@ namespace v2v::gw {
 
 App::App(ConfigPtr cfg) : cfg_(std::move(cfg)) {}
 
-App::~App() = default;  // the committer stops (finishing its jobs) before the rest goes
+App::~App() = default;
+
+void App::stopCommitter() { committer().stop(); }  // the committer stops (finishing its jobs) before the rest goes
 
 SendCommitter& App::committer() {
-    std::call_once(committerOnce_, [this] { committer_ = std::make_unique<SendCommitter>(*this); });
+    std::call_once(committerOnce_, [this] {
+        SendCommitter::Options o;
+        o.threads = cfg_->gateway.commit_threads;
+        committer_ = std::make_unique<SendCommitter>(*this, o);
+    });
     return *committer_;
 }
 

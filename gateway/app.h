@@ -27,8 +27,10 @@ public:
     // server's Checkpointer does them), for a user that keeps its own.
     std::unique_ptr<Db> openDb() const;
     Redis& redis();
-    // The thread that commits and queues accepted emails (started on first use).
+    // The threads that commit and queue accepted emails (started on first use).
     SendCommitter& committer();
+    // Stops them (see SendCommitter::stop); later jobs are answered 503.
+    void stopCommitter();
 
     std::atomic<bool> draining{false};
     std::atomic<int> inflight{0};

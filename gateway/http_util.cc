@@ -156,21 +156,31 @@ DeferredAnswer::~DeferredAnswer() {
 
 void DeferredAnswer::setHeader(const std::string& name, const std::string& value) { gw::setHeader(w_, name, value); }
 
+// The connection's Peer is held while its answer is queued: Pistache 0.0.5
+// writes by fd number, and once the client has gone (its Peer released) that
+// number may already name another client's connection. Then nothing is sent;
+// the request is still recorded with the answer it was given.
 void DeferredAnswer::json(int status, const nlohmann::json& body) {
     ops::restoreNotes(std::move(notes_));
-    sendJson(w_, status, body);
-    finish();
+    if (auto peer = w_.getPeer())
+        sendJson(w_, status, body);
+    else
+        ops::noteResponse(status, body);
+    finish(status);
 }
 
 void DeferredAnswer::error(const ApiError& e) {
     ops::restoreNotes(std::move(notes_));
-    sendError(w_, e);
-    finish();
+    if (auto peer = w_.getPeer())
+        sendError(w_, e);
+    else
+        ops::noteErrorCode(e.code);
+    finish(e.status);
 }
 
-void DeferredAnswer::finish() {
+void DeferredAnswer::finish(int status) {
     answered_ = true;
-    ops::endRequest(method_, path_, ip_, static_cast<int>(w_.getResponseCode()), secondsSince(t0_));
+    ops::endRequest(method_, path_, ip_, status, secondsSince(t0_));
     --app_.inflight;
 }
 

@@ -37,7 +37,8 @@ Pistache::Rest::Route::Handler guarded(App& app, bool work, Handler h);
 
 // An answer sent later, from another thread (the send committer). It counts
 // as in flight (the drain waits for it) and its metrics and audit line are
-// written when it is sent. Dropped unanswered, it answers 500.
+// written when it is sent. Dropped unanswered, it answers 500. A client that
+// has gone meanwhile is sent nothing (its request is still recorded).
 class DeferredAnswer {
 public:
     ~DeferredAnswer();
@@ -52,7 +53,7 @@ private:
     friend std::shared_ptr<DeferredAnswer> deferAnswer();
     DeferredAnswer(App& app, ResponseWriter&& w, std::string method, std::string path, std::string ip,
                    std::chrono::steady_clock::time_point t0);
-    void finish();
+    void finish(int status);
 
     App& app_;
     ResponseWriter w_;

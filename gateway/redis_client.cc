@@ -103,9 +103,11 @@ std::vector<RedisReply> Redis::evalMany(const char* script, const std::vector<st
                                         int numKeys) {
     static std::mutex mu;
     static std::map<const char*, std::string> shas;  // script constant -> SHA1 hex, as the server computed it
+    // Empty when the server will not load scripts (SCRIPT refused by an ACL):
+    // the calls then carry the whole script (EVAL).
     auto load = [&] {
         RedisReply loaded = command({"SCRIPT", "LOAD", script});
-        if (!loaded || loaded->type != REDIS_REPLY_STRING) throw RedisError("redis SCRIPT LOAD: " + replyString(loaded.get()));
+        if (!loaded || loaded->type != REDIS_REPLY_STRING) return std::string();
         std::string sha(loaded->str, loaded->len);
         std::lock_guard<std::mutex> lk(mu);
         return shas[script] = sha;
@@ -120,7 +122,8 @@ std::vector<RedisReply> Redis::evalMany(const char* script, const std::vector<st
         std::vector<std::vector<std::string>> cmds;
         cmds.reserve(which.size());
         for (std::size_t i : which) {
-            std::vector<std::string> cmd{"EVALSHA", sha, std::to_string(numKeys)};
+            std::vector<std::string> cmd{sha.empty() ? "EVAL" : "EVALSHA", sha.empty() ? script : sha,
+                                         std::to_string(numKeys)};
             cmd.insert(cmd.end(), calls[i].begin(), calls[i].end());
             cmds.push_back(std::move(cmd));
         }

@@ -1,8 +1,10 @@
 // Batched rate checks, commits and queueing of accepted emails (see send_committer.h).
 #include "send_committer.h"
 
+#include <algorithm>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "app.h"
 #include "email_store.h"
@@ -35,9 +37,11 @@ void applySuppressions(Db& db, PreparedEmail& p) {
 
 // One transaction for every email, then one Redis round trip. If queueing
 // fails they are all deleted again and the 503 is returned.
-std::optional<ApiError> commitAndQueueNow(App& app, Db& db, const std::vector<PreparedEmail*>& emails) {
+std::optional<ApiError> commitAndQueueNow(App& app, Db& db, std::mutex& commitMu,
+                                          const std::vector<PreparedEmail*>& emails) {
     const std::int64_t now = nowSeconds();
     {
+        std::lock_guard<std::mutex> turn(commitMu);
         Transaction tx(db);
         for (auto* p : emails) {
             applySuppressions(db, *p);
@@ -53,6 +57,7 @@ std::optional<ApiError> commitAndQueueNow(App& app, Db& db, const std::vector<Pr
     } catch (const RedisError& err) {
         V2V_LOG(error, emails.front()->email.id)
             << "queue: " << err.what() << "; " << emails.size() << " email(s) withdrawn, answering 503";
+        std::lock_guard<std::mutex> turn(commitMu);
         Transaction tx(db);
         for (const auto* p : emails) deleteEmail(db, p->email.id);
         tx.commit();
@@ -65,28 +70,13 @@ std::optional<ApiError> commitAndQueueNow(App& app, Db& db, const std::vector<Pr
     return std::nullopt;
 }
 
-// Takes the tokens of every job that asks; a refused job gets its 429, and
-// all of them a 503 when Redis cannot answer.
-void checkRates(App& app, std::vector<CommitJob>& jobs, std::vector<CommitResult>& results) {
-    std::vector<std::size_t> asking;
-    std::vector<RateCheck> checks;
-    for (std::size_t i = 0; i < jobs.size(); ++i)
-        if (jobs[i].rate) {
-            asking.push_back(i);
-            checks.push_back(*jobs[i].rate);
-        }
-    if (checks.empty()) return;
+std::string whatOf(const std::exception_ptr& e) {
     try {
-        std::vector<RateDecision> d = takeTokensMany(app.redis(), checks);
-        for (std::size_t k = 0; k < asking.size(); ++k) {
-            CommitResult& r = results[asking[k]];
-            r.rate = d[k];
-            if (d[k].allowed) continue;
-            metrics::rateLimited();  // issue 7
-            r.error = rateLimitedError(checks[k], d[k]);
-        }
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return x.what();
     } catch (...) {
-        for (std::size_t i : asking) results[i].exception = std::current_exception();
+        return "unknown exception";
     }
 }
 
@@ -96,6 +86,8 @@ void finish(CommitJob& job, CommitResult&& r) {
         job.done(std::move(r));
     } catch (const std::exception& e) {
         V2V_LOG(error, "send") << "answering a request: " << e.what();
+    } catch (...) {
+        V2V_LOG(error, "send") << "answering a request: unknown exception";
     }
 }
 
@@ -105,11 +97,32 @@ std::size_t mimeBytes(const CommitJob& job) {
     return n;
 }
 
+CommitResult refused(int status, const char* code, const char* message) {
+    CommitResult r;
+    r.error = ApiError{status, code, message, ""};
+    return r;
+}
+
+CommitResult shuttingDown() { return refused(503, "shutting_down", "the gateway is shutting down; retry shortly"); }
+
+// Jobs not started by their deadline are refused.
+void refuseLate(std::vector<SendCommitter::Pending>& batch) {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& p : batch)
+        if (p.job.deadline <= now && !p.result.error && !p.result.exception)
+            p.result = refused(503, "unavailable", "the request waited too long to be stored; nothing was sent, retry");
+}
+
+bool failed(const CommitResult& r) { return r.error || r.exception; }
+
 }  // namespace
 
-SendCommitter::SendCommitter(App& app) : SendCommitter(app, Limits()) {}
+SendCommitter::SendCommitter(App& app) : SendCommitter(app, Options()) {}
 
-SendCommitter::SendCommitter(App& app, Limits limits) : app_(app), limits_(limits), thread_([this] { run(); }) {}
+SendCommitter::SendCommitter(App& app, Options options) : app_(app), options_(options) {
+    checker_ = std::thread([this] { checkLoop(); });
+    for (int i = 0; i < std::max(1, options_.threads); ++i) committers_.emplace_back([this] { commitLoop(); });
+}
 
 SendCommitter::~SendCommitter() { stop(); }
 
@@ -118,14 +131,16 @@ void SendCommitter::submit(CommitJob job) {
     CommitResult r;
     {
         std::lock_guard<std::mutex> lk(mu_);
+        const std::size_t waiting = checking_.size() + committing_.size();
         if (stopping_) {
-            r.error = ApiError{503, "shutting_down", "the gateway is shutting down; retry shortly", ""};
-        } else if (queue_.size() >= limits_.max_jobs || (!queue_.empty() && queuedBytes_ + bytes > limits_.max_bytes)) {
-            r.error = ApiError{503, "unavailable", "the gateway is overloaded; retry later", ""};
+            r = shuttingDown();
+        } else if (waiting >= options_.max_jobs || (waiting > 0 && queuedBytes_ + bytes > options_.max_bytes)) {
+            r = refused(503, "unavailable", "the gateway is overloaded; retry later");
         } else {
             queuedBytes_ += bytes;
-            queue_.push_back(std::move(job));
-            cv_.notify_one();
+            const bool check = job.rate.has_value();
+            (check ? checking_ : committing_).push_back({std::move(job), {}});
+            (check ? checkCv_ : commitCv_).notify_one();
             return;
         }
     }
@@ -135,78 +150,162 @@ void SendCommitter::submit(CommitJob job) {
 CommitResult SendCommitter::submitAndWait(std::optional<RateCheck> rate, std::vector<PreparedEmail*> emails) {
     std::promise<CommitResult> promise;
     std::future<CommitResult> future = promise.get_future();
-    submit({std::move(rate), std::move(emails), [&promise](CommitResult&& r) { promise.set_value(std::move(r)); }});
+    CommitJob job;
+    job.rate = std::move(rate);
+    job.emails = std::move(emails);
+    job.done = [&promise](CommitResult&& r) { promise.set_value(std::move(r)); };
+    submit(std::move(job));
     CommitResult r = future.get();
     if (r.exception) std::rethrow_exception(r.exception);
     return r;
 }
 
-void SendCommitter::stop() {
+void SendCommitter::stop(std::chrono::milliseconds grace) {
     {
         std::lock_guard<std::mutex> lk(mu_);
-        if (stopped_) return;
+        if (!stopping_) giveUpAt_ = std::chrono::steady_clock::now() + grace;
         stopping_ = true;
-        stopped_ = true;
-        cv_.notify_one();
+        checkCv_.notify_all();
+        commitCv_.notify_all();
     }
-    if (thread_.joinable()) thread_.join();
+    if (checker_.joinable()) checker_.join();
+    for (auto& t : committers_)
+        if (t.joinable()) t.join();
 }
 
-void SendCommitter::run() {
-    std::unique_ptr<Db> db;  // this thread's own: its page cache stays warm from one batch to the next
+std::vector<SendCommitter::Pending> SendCommitter::take(std::deque<Pending>& q, bool& giveUp) {
+    std::vector<Pending> batch;
+    giveUp = stopping_ && std::chrono::steady_clock::now() >= giveUpAt_;
+    while (!q.empty() && batch.size() < kMaxJobsPerBatch) {
+        queuedBytes_ -= mimeBytes(q.front().job);
+        batch.push_back(std::move(q.front()));
+        q.pop_front();
+    }
+    return batch;
+}
+
+void SendCommitter::finishAll(std::vector<Pending>& batch) {
+    for (auto& p : batch) finish(p.job, std::move(p.result));
+}
+
+void SendCommitter::checkLoop() {
     for (;;) {
-        std::vector<CommitJob> jobs;
+        bool giveUp = false;
+        std::vector<Pending> batch;
         {
             std::unique_lock<std::mutex> lk(mu_);
-            cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, and every job is done
-            while (!queue_.empty() && jobs.size() < kMaxJobsPerBatch) {
-                queuedBytes_ -= mimeBytes(queue_.front());
-                jobs.push_back(std::move(queue_.front()));
-                queue_.pop_front();
+            checkCv_.wait(lk, [this] { return stopping_ || !checking_.empty(); });
+            batch = take(checking_, giveUp);
+            if (batch.empty()) {  // stopping, and every check is done: the committers may end
+                checkerDone_ = true;
+                commitCv_.notify_all();
+                return;
             }
         }
+        if (giveUp) {
+            for (auto& p : batch) p.result = shuttingDown();
+        } else {
+            refuseLate(batch);
+            checkRates(batch);
+        }
+        std::vector<Pending> refusedNow;
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            for (auto& p : batch) {
+                if (failed(p.result) || p.job.emails.empty()) {
+                    refusedNow.push_back(std::move(p));  // answered here: nothing to commit
+                    continue;
+                }
+                queuedBytes_ += mimeBytes(p.job);
+                committing_.push_back(std::move(p));
+            }
+            commitCv_.notify_one();
+        }
+        finishAll(refusedNow);
+    }
+}
+
+void SendCommitter::commitLoop() {
+    std::unique_ptr<Db> db;  // this thread's own: its page cache stays warm from one batch to the next
+    for (;;) {
+        bool giveUp = false;
+        std::vector<Pending> batch;
+        {
+            std::unique_lock<std::mutex> lk(mu_);
+            commitCv_.wait(lk, [this] { return !committing_.empty() || (stopping_ && checkerDone_); });
+            batch = take(committing_, giveUp);
+            if (batch.empty()) return;  // stopping, and nothing is left
+        }
+        if (giveUp) {
+            for (auto& p : batch) p.result = shuttingDown();
+            finishAll(batch);
+            continue;
+        }
+        refuseLate(batch);
         if (!db) {
             try {
                 db = app_.openDb();
             } catch (...) {
-                // Every job of this batch fails on it (503 for a busy or missing database).
-                for (auto& job : jobs) {
-                    CommitResult r;
-                    r.exception = std::current_exception();
-                    finish(job, std::move(r));
-                }
+                auto ex = std::current_exception();
+                V2V_LOG(error, "send") << "database: " << whatOf(ex) << "; " << batch.size() << " request(s) not accepted";
+                for (auto& p : batch)
+                    if (!failed(p.result)) p.result.exception = ex;
+                finishAll(batch);
                 continue;
             }
         }
-        process(*db, jobs);
+        commit(*db, batch);
+        finishAll(batch);
     }
 }
 
-void SendCommitter::process(Db& db, std::vector<CommitJob>& jobs) {
-    std::vector<CommitResult> results(jobs.size());
-    checkRates(app_, jobs, results);
+void SendCommitter::checkRates(std::vector<Pending>& batch) {
+    std::vector<std::size_t> asking;
+    std::vector<RateCheck> checks;
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        if (batch[i].job.rate && !failed(batch[i].result)) {
+            asking.push_back(i);
+            checks.push_back(*batch[i].job.rate);
+        }
+    if (checks.empty()) return;
+    try {
+        std::vector<RateDecision> d = takeTokensMany(app_.redis(), checks);
+        for (std::size_t k = 0; k < asking.size(); ++k) {
+            CommitResult& r = batch[asking[k]].result;
+            r.rate = d[k];
+            if (d[k].allowed) continue;
+            metrics::rateLimited();  // issue 7
+            r.error = rateLimitedError(checks[k], d[k]);
+        }
+    } catch (...) {
+        auto ex = std::current_exception();
+        V2V_LOG(error, "send") << "rate limit: " << whatOf(ex) << "; " << asking.size() << " request(s) not accepted";
+        for (std::size_t i : asking) batch[i].result.exception = ex;
+    }
+}
+
+void SendCommitter::commit(Db& db, std::vector<Pending>& batch) {
     std::vector<PreparedEmail*> emails;
     std::vector<std::size_t> committing;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        if (results[i].error || results[i].exception || jobs[i].emails.empty()) continue;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (failed(batch[i].result) || batch[i].job.emails.empty()) continue;
         committing.push_back(i);
-        emails.insert(emails.end(), jobs[i].emails.begin(), jobs[i].emails.end());
+        emails.insert(emails.end(), batch[i].job.emails.begin(), batch[i].job.emails.end());
     }
-    if (!emails.empty()) {
-        std::optional<ApiError> err;
-        std::exception_ptr ex;
-        try {
-            err = commitAndQueueNow(app_, db, emails);
-        } catch (...) {
-            ex = std::current_exception();
-        }
-        for (std::size_t i : committing) {
-            results[i].error = err;
-            results[i].exception = ex;
-        }
+    if (emails.empty()) return;
+    std::optional<ApiError> err;
+    std::exception_ptr ex;
+    try {
+        err = commitAndQueueNow(app_, db, commitMu_, emails);
+    } catch (...) {
+        ex = std::current_exception();
+        V2V_LOG(error, emails.front()->email.id) << "commit: " << whatOf(ex) << "; " << emails.size()
+                                                 << " email(s) not accepted";
     }
-    for (std::size_t i = 0; i < jobs.size(); ++i) finish(jobs[i], std::move(results[i]));
+    for (std::size_t i : committing) {
+        batch[i].result.error = err;
+        batch[i].result.exception = ex;
+    }
 }
 
 }  // namespace v2v::gw

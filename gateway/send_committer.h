@@ -1,13 +1,15 @@
-// The one thread that makes accepted emails durable. Requests hand it jobs;
-// it takes every job waiting at the moment and, for all of them at once:
-// takes their rate-limit tokens (one Redis round trip), commits their emails
-// to SQLite (one transaction), queues them in Redis (one round trip), then
-// calls each job's `done` with its own outcome. A job is all or nothing: its
-// emails are either committed and queued, or withdrawn and reported as not
-// accepted. While a batch is written the next one gathers, so under load a
-// request never waits for more than the batch ahead of it.
+// The threads that make accepted emails durable, in two stages that work in
+// batches and overlap: a checker takes every job waiting at the moment and
+// takes their rate-limit tokens in one Redis round trip (a refused job is
+// answered there); a committer takes every checked job waiting and commits
+// their emails to SQLite (one transaction), queues them in Redis (one round
+// trip), then calls each job's `done` with its own outcome. A job is all or
+// nothing: its emails are either committed and queued, or withdrawn and
+// reported as not accepted. Several committers take turns for the SQLite
+// transaction (an in-process lock, not SQLite's busy wait).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -32,25 +34,29 @@ struct PreparedEmail;
 struct CommitResult {
     std::optional<RateDecision> rate;  // the job's rate decision, when it asked for one
     std::optional<ApiError> error;     // refused (429) or not accepted (503), nothing kept
-    std::exception_ptr exception;      // failed on this (nothing kept); the caller maps it
+    std::exception_ptr exception;      // failed on this (nothing kept, logged); the caller maps it
 };
 
 struct CommitJob {
     std::optional<RateCheck> rate;       // tokens to take first; refused -> 429, nothing committed
     std::vector<PreparedEmail*> emails;  // may be empty (the request already failed)
-    std::function<void(CommitResult&&)> done;  // called once, on the committer's thread
+    // Not started by then -> 503, nothing kept (the client may have given up).
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    // Called once: on a checker or committer thread, or at once by submit() when it refuses the job.
+    std::function<void(CommitResult&&)> done;
 };
 
 class SendCommitter {
 public:
-    // Backpressure: past either bound a job is answered at once with 503
-    // (overloaded, retry later) instead of waiting without end in memory.
-    struct Limits {
+    struct Options {
+        int threads = 1;  // committers (gateway.commit_threads)
+        // Backpressure: past either bound a job is answered at once with 503
+        // (overloaded, retry later) instead of waiting without end in memory.
         std::size_t max_jobs = 4096;
         std::size_t max_bytes = 256u << 20;  // MIME bytes of the emails waiting
     };
     explicit SendCommitter(App& app);
-    SendCommitter(App& app, Limits limits);
+    SendCommitter(App& app, Options options);
     ~SendCommitter();
     SendCommitter(const SendCommitter&) = delete;
     SendCommitter& operator=(const SendCommitter&) = delete;
@@ -58,25 +64,37 @@ public:
     void submit(CommitJob job);
     // Submits and waits (the caller's thread blocks). Rethrows the job's exception.
     CommitResult submitAndWait(std::optional<RateCheck> rate, std::vector<PreparedEmail*> emails);
-    // Finishes every job submitted so far, then stops. Jobs submitted after
-    // that are answered at once with 503 (the gateway is shutting down).
-    void stop();
+    // Refuses new jobs (503), finishes those waiting, then stops. Jobs still
+    // waiting after `grace` are answered 503 without being started.
+    void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
     static constexpr std::size_t kMaxJobsPerBatch = 512;
 
+    struct Pending {  // a job and its outcome so far
+        CommitJob job;
+        CommitResult result;
+    };
+
 private:
     App& app_;
-    const Limits limits_;
+    const Options options_;
     std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<CommitJob> queue_;
-    std::size_t queuedBytes_ = 0;
+    std::condition_variable checkCv_, commitCv_;
+    std::deque<Pending> checking_, committing_;
+    std::size_t queuedBytes_ = 0;  // MIME bytes in both queues
     bool stopping_ = false;
-    bool stopped_ = false;
-    std::thread thread_;
+    bool checkerDone_ = false;
+    std::chrono::steady_clock::time_point giveUpAt_ = std::chrono::steady_clock::time_point::max();
+    std::mutex commitMu_;  // one SQLite write transaction at a time
+    std::thread checker_;
+    std::vector<std::thread> committers_;
 
-    void run();
-    void process(Db& db, std::vector<CommitJob>& jobs);
+    void checkLoop();
+    void commitLoop();
+    std::vector<Pending> take(std::deque<Pending>& q, bool& giveUp);  // mu_ held
+    void checkRates(std::vector<Pending>& batch);
+    void commit(Db& db, std::vector<Pending>& batch);
+    static void finishAll(std::vector<Pending>& batch);
 };
 
 }  // namespace v2v::gw

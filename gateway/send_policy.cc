@@ -1,6 +1,9 @@
 // Rate limit and idempotency for sending routes (see send_policy.h).
 #include "send_policy.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "failure.h"
 #include "idempotency.h"
 #include "ops_metrics.h"
@@ -85,6 +88,12 @@ void sendDeferred(App& app, const Request& req, const AuthContext& auth, std::in
         pending->prepared = prepareSend(app, auth, std::get<SendRequest>(parsed));
     CommitJob job;
     job.rate = rateCheckFor(auth.client, 1);
+    // Pistache answers 408 and closes a connection whose answer has not come
+    // within the header timeout: a job not started by half of it is refused
+    // rather than committed for a client that may be gone.
+    const auto& g = app.config().gateway;
+    job.deadline = std::chrono::steady_clock::now() +
+                   std::chrono::milliseconds(std::min(g.header_timeout_ms, g.body_timeout_ms) / 2);
     if (auto* p = std::get_if<PreparedEmail>(&pending->prepared)) job.emails.push_back(p);
     pending->answer = deferAnswer();
     job.done = [pending](CommitResult&& r) {
@@ -92,7 +101,10 @@ void sendDeferred(App& app, const Request& req, const AuthContext& auth, std::in
         if (r.rate)
             for (const auto& [name, value] : rateHeaders(*r.rate)) a.setHeader(name, value);
         if (r.exception) return a.error(apiErrorFor(r.exception));
-        if (r.error) return a.error(*r.error);
+        if (r.error) {
+            if (r.error->status == 503) a.setHeader("Retry-After", "5");
+            return a.error(*r.error);
+        }
         if (auto* e = std::get_if<ApiError>(&pending->prepared)) return a.error(*e);
         a.json(202, std::get<PreparedEmail>(pending->prepared).body);
     };

@@ -15,7 +15,6 @@
 #include "log.h"
 #include "ops_api.h"
 #include "resources.h"
-#include "send_committer.h"
 #include "tracking_api.h"
 
 namespace v2v::gw {
@@ -125,7 +124,10 @@ int run(ConfigPtr cfg) {
         break;
     }
     drain(app, 30);
-    app.committer().stop();  // answers what it still holds while the HTTP threads can send it
+    app.stopCommitter();  // answers what it still holds while the HTTP threads can send it
+    // An answer counts as done once queued for its connection: give the HTTP
+    // threads a moment to write the last ones before they stop.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     endpoint.shutdown();
     tracking.shutdown();  // issue 5: writes every queued open/click before exit
     injector.stop();

@@ -109,7 +109,12 @@ void declareShared(Schema<Config>& s) {
 
 void declareGateway(Schema<Config>& s) {
     s.string("gateway.listen", CFG(gateway.listen), "HTTP listen address", {}, hostPort);
-    s.integer("gateway.threads", CFG(gateway.threads), 1, 64, "HTTP worker threads (a handler waits for the group commit: more threads than cores)");
+    s.integer("gateway.threads", CFG(gateway.threads), 1, 64,
+              "HTTP worker threads (parse requests and build messages; a sync route waits for its commit)");
+    s.integer("gateway.commit_threads", CFG(gateway.commit_threads), 1, 32,
+              "threads that commit and queue accepted sends in batches, after one thread has rate-checked "
+              "them (more overlap their Redis round trips but make smaller batches; their SQLite "
+              "transactions take turns)");
     s.integer("gateway.max_request_bytes", CFG(gateway.max_request_bytes), 1024, 100 * 1024 * 1024,
               "largest accepted HTTP request");
     s.integer("gateway.header_timeout_ms", CFG(gateway.header_timeout_ms), 100, 600000,

@@ -68,6 +68,7 @@ private:
 };
 
 struct BusyWait;
+struct WalSync;
 
 class Db {
 public:
@@ -77,8 +78,15 @@ public:
     Db(Db&&) noexcept;
 
     sqlite3* handle() const { return db_.get(); }
-    // database.synchronous: "full" (the default of every connection) or "normal".
+    // database.synchronous: "full" (the default of every connection): each
+    // commit is on disk (the WAL fsynced) before the statement or
+    // Transaction::commit() returns, and survives a power loss. The fsync
+    // happens after SQLite's write lock is released (a wal hook), so other
+    // writers do not wait for it. "normal": a commit survives a crash of the
+    // process but not of the machine.
     void setSynchronous(const std::string& mode);
+    // Fsyncs the WAL now (DbError when the disk refuses).
+    void syncWal();
     const std::string& path() const { return path_; }
     Stmt prepare(std::string_view sql) { return Stmt(db_.get(), sql); }
     // A prepared statement kept for the life of the connection (for hot paths);
@@ -113,7 +121,9 @@ private:
     struct Close {
         void operator()(sqlite3* d) const { sqlite3_close_v2(d); }
     };
+    friend class Transaction;
     std::unique_ptr<BusyWait> busy_;  // outlives db_ (the handler points at it)
+    std::unique_ptr<WalSync> wal_;    // outlives db_ (the wal hook points at it)
     std::unique_ptr<sqlite3, Close> db_;
     std::string path_;
     std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;  // destroyed before db_

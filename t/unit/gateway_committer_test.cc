@@ -1,9 +1,14 @@
 // The send committer's own rules, without Redis: backpressure (a full queue
-// answers 503 at once), and stop (every job submitted before is finished,
-// later ones are answered 503). Jobs here carry no emails and no rate check,
-// so the committer only orders and answers them.
+// answers 503 at once), deadlines, and stop (every job submitted before is
+// finished, later ones are answered 503). Jobs here carry no emails and no
+// rate check, so the committer only orders and answers them. Every outcome
+// lands in shared state, so a failed check never leaves a thread writing
+// into a dead test.
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <future>
+#include <memory>
+#include <thread>
 
 #include "app.h"
 #include "send_committer.h"
@@ -23,23 +28,46 @@ ConfigPtr configIn(const test::TempDir& d) {
 
 // A job that records its outcome.
 struct Probe {
-    std::promise<CommitResult> result;
+    std::shared_ptr<std::promise<CommitResult>> result = std::make_shared<std::promise<CommitResult>>();
+    std::shared_future<CommitResult> outcome = result->get_future().share();
     CommitJob job(std::vector<PreparedEmail*> emails = {}) {
-        return {std::nullopt, std::move(emails), [this](CommitResult&& r) { result.set_value(std::move(r)); }};
+        CommitJob j;
+        j.emails = std::move(emails);
+        j.done = [r = result](CommitResult&& x) { r->set_value(std::move(x)); };
+        return j;
     }
-    CommitResult get() { return result.get_future().get(); }
+    CommitResult get() { return outcome.get(); }
 };
 
-// A job whose answer blocks the committer until released.
-struct Blocker {
-    std::promise<void> started, release;
-    CommitJob job() {
-        auto rel = release.get_future().share();
-        return {std::nullopt, {}, [this, rel](CommitResult&&) {
-                    started.set_value();
-                    rel.wait();
-                }};
+SendCommitter::Options oneThread() {
+    SendCommitter::Options o;
+    o.threads = 1;
+    return o;
+}
+
+// A committer whose only thread is held inside a batch until release().
+struct Held {
+    test::TempDir d;
+    App app{configIn(d)};
+    std::shared_ptr<std::promise<void>> releaser = std::make_shared<std::promise<void>>();
+    SendCommitter c;
+    bool released = false;
+
+    explicit Held(SendCommitter::Options o = oneThread()) : c(app, o) {
+        auto started = std::make_shared<std::promise<void>>();
+        CommitJob j;
+        j.done = [started, rel = releaser->get_future().share()](CommitResult&&) {
+            started->set_value();
+            rel.wait();
+        };
+        c.submit(std::move(j));
+        started->get_future().wait();
     }
+    void release() {
+        if (!released) releaser->set_value();
+        released = true;
+    }
+    ~Held() { release(); }  // before the committer stops (members go after this body)
 };
 
 }  // namespace
@@ -47,55 +75,69 @@ struct Blocker {
 BOOST_AUTO_TEST_SUITE(send_committer)
 
 BOOST_AUTO_TEST_CASE(a_full_queue_answers_503_at_once) {
-    test::TempDir d;
-    App app(configIn(d));
-    SendCommitter::Limits lim;
-    lim.max_jobs = 2;
-    lim.max_bytes = 1000;
-    SendCommitter c(app, lim);
-    Blocker busy;
-    c.submit(busy.job());
-    busy.started.get_future().wait();  // the committer is held inside a batch
+    SendCommitter::Options opt = oneThread();
+    opt.max_jobs = 2;
+    opt.max_bytes = 1000;
+    Held h(opt);
     Probe queued1, queued2, refused, tooBig;
-    c.submit(queued1.job());
+    h.c.submit(queued1.job());
     PreparedEmail big;
     big.email.mime.assign(1001, 'x');
-    c.submit(tooBig.job({&big}));  // over the byte bound with a job waiting
+    h.c.submit(tooBig.job({&big}));  // over the byte bound with a job waiting: refused, never kept
     CommitResult r = tooBig.get();
     BOOST_REQUIRE(r.error);
     BOOST_TEST(r.error->status == 503);
-    c.submit(queued2.job());
-    c.submit(refused.job());  // a third job: over max_jobs
+    h.c.submit(queued2.job());
+    h.c.submit(refused.job());  // a third job: over max_jobs
     r = refused.get();
     BOOST_REQUIRE(r.error);
     BOOST_TEST(r.error->status == 503);
     BOOST_TEST(r.error->code == "unavailable");
-    busy.release.set_value();
+    h.release();
     BOOST_TEST(!queued1.get().error);
     BOOST_TEST(!queued2.get().error);
 }
 
 BOOST_AUTO_TEST_CASE(stop_finishes_every_job_then_refuses) {
-    test::TempDir d;
-    App app(configIn(d));
-    SendCommitter c(app);
-    Blocker busy;
-    c.submit(busy.job());
-    busy.started.get_future().wait();
-    std::vector<std::unique_ptr<Probe>> waiting;
-    for (int i = 0; i < 10; ++i) {
-        waiting.push_back(std::make_unique<Probe>());
-        c.submit(waiting.back()->job());
-    }
-    std::thread stopper([&] { c.stop(); });
-    busy.release.set_value();
+    Held h;
+    std::vector<Probe> waiting(10);
+    for (auto& p : waiting) h.c.submit(p.job());
+    std::thread stopper([&] { h.c.stop(); });
+    h.release();
     stopper.join();
-    for (auto& p : waiting) BOOST_TEST(!p->get().error);  // submitted before stop: all done
+    for (auto& p : waiting) BOOST_TEST(!p.get().error);  // submitted before stop: all done
     Probe late;
-    c.submit(late.job());
+    h.c.submit(late.job());
     CommitResult r = late.get();
     BOOST_REQUIRE(r.error);
     BOOST_TEST(r.error->code == "shutting_down");
+}
+
+BOOST_AUTO_TEST_CASE(after_the_grace_waiting_jobs_are_refused_unstarted) {
+    Held h;
+    Probe waiting;
+    h.c.submit(waiting.job());
+    std::thread stopper([&] { h.c.stop(std::chrono::milliseconds(0)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the grace is over before the batch ends
+    h.release();
+    stopper.join();
+    CommitResult r = waiting.get();
+    BOOST_REQUIRE(r.error);
+    BOOST_TEST(r.error->code == "shutting_down");
+}
+
+BOOST_AUTO_TEST_CASE(a_job_past_its_deadline_is_refused_unstarted) {
+    test::TempDir d;
+    App app(configIn(d));
+    SendCommitter c(app);
+    Probe late;
+    CommitJob job = late.job();
+    job.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+    c.submit(std::move(job));
+    CommitResult r = late.get();
+    BOOST_REQUIRE(r.error);
+    BOOST_TEST(r.error->status == 503);
+    BOOST_TEST(!r.rate);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
