@@ -28,10 +28,6 @@ return {allowed, math.floor(tokens * 1000)}
 
 }  // namespace
 
-RateDecision takeTokens(Redis& r, const std::string& clientId, double rate, int burst, int cost) {
-    return takeTokensMany(r, {RateCheck{clientId, rate, burst, cost}}).front();
-}
-
 std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks) {
     std::vector<std::vector<std::string>> calls;
     calls.reserve(checks.size());

@@ -28,9 +28,9 @@ struct RateCheck {
     int cost = 1;
 };
 
-// Takes `cost` tokens from the client's bucket if it holds that many.
-RateDecision takeTokens(Redis& r, const std::string& clientId, double ratePerSecond, int burst, int cost);
-// Several checks (any clients) in one Redis round trip, in order; one decision each.
+// Takes each check's `cost` tokens from its client's bucket if it holds that
+// many. Several checks (any clients) in one Redis round trip, in order; one
+// decision each.
 std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks);
 
 // The 429 answer for a refused check.

@@ -37,11 +37,9 @@ void applySuppressions(Db& db, PreparedEmail& p) {
 
 // One transaction for every email, then one Redis round trip. If queueing
 // fails they are all deleted again and the 503 is returned.
-std::optional<ApiError> commitAndQueueNow(App& app, Db& db, std::mutex& commitMu,
-                                          const std::vector<PreparedEmail*>& emails) {
+std::optional<ApiError> commitAndQueueNow(App& app, Db& db, const std::vector<PreparedEmail*>& emails) {
     const std::int64_t now = nowSeconds();
     {
-        std::lock_guard<std::mutex> turn(commitMu);
         Transaction tx(db);
         for (auto* p : emails) {
             applySuppressions(db, *p);
@@ -57,7 +55,6 @@ std::optional<ApiError> commitAndQueueNow(App& app, Db& db, std::mutex& commitMu
     } catch (const RedisError& err) {
         V2V_LOG(error, emails.front()->email.id)
             << "queue: " << err.what() << "; " << emails.size() << " email(s) withdrawn, answering 503";
-        std::lock_guard<std::mutex> turn(commitMu);
         Transaction tx(db);
         for (const auto* p : emails) deleteEmail(db, p->email.id);
         tx.commit();
@@ -296,7 +293,7 @@ void SendCommitter::commit(Db& db, std::vector<Pending>& batch) {
     std::optional<ApiError> err;
     std::exception_ptr ex;
     try {
-        err = commitAndQueueNow(app_, db, commitMu_, emails);
+        err = commitAndQueueNow(app_, db, emails);
     } catch (...) {
         ex = std::current_exception();
         V2V_LOG(error, emails.front()->email.id) << "commit: " << whatOf(ex) << "; " << emails.size()

@@ -6,7 +6,7 @@
 // trip), then calls each job's `done` with its own outcome. A job is all or
 // nothing: its emails are either committed and queued, or withdrawn and
 // reported as not accepted. Several committers take turns for the SQLite
-// transaction (an in-process lock, not SQLite's busy wait).
+// transaction (Transaction's process-wide writer mutex, not SQLite's busy wait).
 #pragma once
 
 #include <chrono>
@@ -85,7 +85,6 @@ private:
     bool stopping_ = false;
     bool checkerDone_ = false;
     std::chrono::steady_clock::time_point giveUpAt_ = std::chrono::steady_clock::time_point::max();
-    std::mutex commitMu_;  // one SQLite write transaction at a time
     std::thread checker_;
     std::vector<std::thread> committers_;
 
