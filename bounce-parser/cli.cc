@@ -122,8 +122,7 @@ int pipeMode(const Options& o) {
     }
     VerpKeys keys{cfg->domains.verp_prefix, cfg->domains.bounce_domain};
     try {
-        Db db(cfg->database.path, cfg->database.busy_timeout_ms);
-        db.setSynchronous(cfg->database.synchronous);
+        Db db(cfg->database);
         migrate(db);
         // Postfix hands over one message; an mbox (several) is recorded message by message.
         for (std::string_view message : splitMbox(raw)) {

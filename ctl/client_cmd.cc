@@ -54,7 +54,7 @@ std::string readSecret(const Args& a) {
 }
 
 Db openDb(const Context& ctx) {
-    Db db(ctx.config->database.path, ctx.config->database.busy_timeout_ms);
+    Db db(ctx.config->database);
     migrate(db);
     return db;
 }

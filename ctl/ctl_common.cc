@@ -12,7 +12,7 @@
 namespace v2v::ctl {
 
 Db openDatabase(const Context& ctx) {
-    Db db(ctx.config->database.path, ctx.config->database.busy_timeout_ms);
+    Db db(ctx.config->database);
     migrate(db);
     return db;
 }

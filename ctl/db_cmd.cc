@@ -39,8 +39,7 @@ int backup(Context& ctx, const std::vector<std::string>& argv) {
 
 int check(Context& ctx, const std::vector<std::string>& argv) {
     Args a = Args::parse(argv, {}, {"--quick"});
-    const auto& d = ctx.config->database;
-    Db db(d.path, d.busy_timeout_ms, true);
+    Db db(ctx.config->database, true);
     auto problems = integrityCheck(db, a.has("--quick"));
     bool ok = problems.size() == 1 && problems[0] == "ok";
     if (ctx.json) printJson({{"ok", ok}, {"problems", ok ? json::array() : json(problems)}});

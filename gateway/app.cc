@@ -27,9 +27,8 @@ Db& App::db() {
 }
 
 std::unique_ptr<Db> App::openDb() const {
-    auto db = std::make_unique<Db>(cfg_->database.path, cfg_->database.busy_timeout_ms);
+    auto db = std::make_unique<Db>(cfg_->database);
     db->setAutoCheckpoint(0);  // the server's Checkpointer thread does it, off the commit path
-    db->setSynchronous(cfg_->database.synchronous);
     return db;
 }
 

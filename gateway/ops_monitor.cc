@@ -138,7 +138,7 @@ void Monitor::stop() {
 }
 
 void Monitor::loop() {
-    Db db(app_.config().database.path, app_.config().database.busy_timeout_ms);
+    Db db(app_.config().database);
     Redis redis(app_.config().redis);
     const auto period = std::chrono::seconds(app_.config().gateway.metrics_refresh_seconds);
     std::unique_lock<std::mutex> lock(mutex_);

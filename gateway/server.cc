@@ -47,7 +47,7 @@ int run(ConfigPtr cfg) {
     App app(cfg);
     {
         // Create or upgrade the schema before serving.
-        Db db(cfg->database.path, cfg->database.busy_timeout_ms);
+        Db db(cfg->database);
         int before = migrate(db);
         if (before != schemaVersion())
             V2V_LOG(notice, "gateway") << cfg->database.path << ": schema " << before << " -> " << schemaVersion();

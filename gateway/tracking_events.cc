@@ -186,10 +186,7 @@ void EventWriter::run() {
             oldest_ = std::chrono::steady_clock::now();
         }
         try {
-            if (!db) {
-                db = std::make_unique<Db>(cfg_->database.path, cfg_->database.busy_timeout_ms);
-                db->setSynchronous(cfg_->database.synchronous);
-            }
+            if (!db) db = std::make_unique<Db>(cfg_->database);
             writeBatch(*db, cache, batch);
         } catch (const std::exception& e) {
             V2V_LOG(error, "tracking") << "database: " << e.what() << "; " << batch.size()

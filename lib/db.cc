@@ -168,6 +168,10 @@ void createGroupWritable(const std::string& path) {
 Db::~Db() = default;
 Db::Db(Db&&) noexcept = default;
 
+Db::Db(const DatabaseConfig& c, bool readOnly) : Db(c.path, c.busy_timeout_ms, readOnly) {
+    setSynchronous(c.synchronous);
+}
+
 void Db::setSynchronous(const std::string& mode) {
     if (mode != "full" && mode != "normal")
         throw DbError("database.synchronous: must be full or normal, not " + mode, SQLITE_MISUSE);

@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+
+#include "config.h"
 
 namespace v2v {
 
@@ -74,6 +76,8 @@ class Db {
 public:
     // Opens (creating if needed) and sets the connection pragmas. Does not migrate.
     Db(const std::string& path, int busyTimeoutMs, bool readOnly = false);
+    // The configured database: path, busy timeout and database.synchronous.
+    explicit Db(const DatabaseConfig& c, bool readOnly = false);
     ~Db();
     Db(Db&&) noexcept;
 
