@@ -63,7 +63,18 @@ enum class Outcome { submitted, failed, deferred };
 void recordOutcome(Db& db, const std::string& emailId, const std::string& clientId, int idx, Outcome o,
                    int smtpCode, const std::string& enhanced, const std::string& reply, int attempts);
 
-// Emails SQLite says are waiting to be injected (for the reconciler).
-std::vector<std::string> pendingEmailIds(Db& db, std::int64_t olderThan, int limit);
+// The reconciler's walk over the emails SQLite says are waiting to be
+// injected, in (updated_at, id) order; the default is the start.
+struct PendingCursor {
+    std::int64_t updated_at = -1;
+    std::string id;
+};
+struct PendingEmail {
+    std::string id;
+    std::int64_t updated_at = 0;
+};
+// Up to `limit` waiting emails last updated at or before `olderThan`, after
+// `after`; read from an index alone (cheap with any backlog).
+std::vector<PendingEmail> pendingEmailsAfter(Db& db, const PendingCursor& after, std::int64_t olderThan, int limit);
 
 }  // namespace v2v::gw

@@ -24,6 +24,8 @@ void sleepFor(const std::atomic<bool>& stopping, int ms) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+constexpr std::size_t kReconcileBatch = 1000;  // emails looked at per reconcile round
+
 double unitRandom() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
@@ -177,19 +179,23 @@ void Injector::schedulerLoop() {
     Db& db = app_.db();
     std::int64_t nextReconcile = 0;  // at start, then every interval
     bool redisWasDown = false;
+    PendingCursor cursor;  // each round goes on from the last; a short round starts over
     while (!stopping_) {
         try {
             q.promoteDue(nowSeconds());
             std::int64_t now = nowSeconds();
             if (now >= nextReconcile || redisWasDown) {
                 int requeued = 0;
-                for (const auto& id : pendingEmailIds(db, now - g.reconcile_age_seconds, 1000)) {
-                    RedisReply s = redis.command({"ZSCORE", q.scheduledKey(), id});
+                auto pending = pendingEmailsAfter(db, cursor, now - g.reconcile_age_seconds, kReconcileBatch);
+                for (const auto& p : pending) {
+                    RedisReply s = redis.command({"ZSCORE", q.scheduledKey(), p.id});
                     if (s && s->type == REDIS_REPLY_STRING) continue;  // waiting for its time
-                    q.enqueue(id);
+                    q.enqueue(p.id);
                     ++requeued;
                 }
                 if (requeued) V2V_LOG(notice, "reconciler") << "re-queued " << requeued << " pending emails";
+                cursor = pending.size() < kReconcileBatch ? PendingCursor{}
+                                                          : PendingCursor{pending.back().updated_at, pending.back().id};
                 nextReconcile = now + g.reconcile_interval_seconds;
                 redisWasDown = false;
             }

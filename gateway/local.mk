@@ -61,7 +61,7 @@ gateway_v2v_gateway_SOURCES = gateway/main.cc gateway/server.cc gateway/server.h
 	gateway/tracking_api.cc gateway/tracking_api.h \
 	gateway/ops_api.cc gateway/ops_api.h
 gateway_v2v_gateway_CPPFLAGS = $(gateway_libgateway_a_CPPFLAGS) $(PISTACHE_CFLAGS)
-gateway_v2v_gateway_LDADD = $(GATEWAY_LIBS) $(PISTACHE_LIBS)
+gateway_v2v_gateway_LDADD = $(GATEWAY_LIBS) $(PISTACHE_LIBS) $(JEMALLOC_LIBS)
 
 check_PROGRAMS += t/unit/gateway_test
 TESTS += t/unit/gateway_test

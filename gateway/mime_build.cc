@@ -3,6 +3,7 @@
 
 #include <gmime/gmime.h>
 
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -90,11 +91,18 @@ GPtr<GMimeObject> body(const SendRequest& r) {
 // GMime writes content with the newline format of the options for headers and
 // boundaries; normalise every line end of the result to CRLF.
 std::string toCrlf(const char* s) {
+    const std::size_t n = std::strlen(s);
     std::string out;
-    for (const char* p = s; *p; ++p) {
-        if (*p == '\n' && (p == s || p[-1] != '\r')) out += '\r';
-        out += *p;
+    out.reserve(n + n / 16 + 2);
+    const char* run = s;  // copied a line at a time
+    for (const char* p = s; (p = static_cast<const char*>(std::memchr(p, '\n', s + n - p))); ++p) {
+        if (p == s || p[-1] != '\r') {
+            out.append(run, p);
+            out += '\r';
+            run = p;
+        }
     }
+    out.append(run, s + n);
     if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
     return out;
 }

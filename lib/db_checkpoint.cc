@@ -6,8 +6,13 @@
 
 namespace v2v {
 
-Checkpointer::Checkpointer(std::string path, int busyTimeoutMs, std::chrono::milliseconds interval)
-    : path_(std::move(path)), busyTimeoutMs_(busyTimeoutMs), interval_(interval), thread_([this] { run(); }) {}
+Checkpointer::Checkpointer(std::string path, int busyTimeoutMs, std::chrono::milliseconds interval,
+                           int restartFrames)
+    : path_(std::move(path)),
+      busyTimeoutMs_(busyTimeoutMs),
+      interval_(interval),
+      restartFrames_(restartFrames),
+      thread_([this] { run(); }) {}
 
 Checkpointer::~Checkpointer() {
     {
@@ -29,6 +34,8 @@ void Checkpointer::run() {
             if (!db) db = std::make_unique<Db>(path_, busyTimeoutMs_);
             int walFrames = 0, copied = 0;
             int rc = sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied);
+            if (rc == SQLITE_OK && walFrames > restartFrames_)  // see the header: the WAL must start over
+                rc = sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &walFrames, &copied);
             if (rc != SQLITE_OK && rc != SQLITE_BUSY) throwDb(db->handle(), rc, "wal checkpoint");
             if (failing) V2V_LOG(notice, "database") << "wal checkpoint works again";
             failing = false;

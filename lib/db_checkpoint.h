@@ -7,6 +7,14 @@
 // turns automatic checkpoints off on its connections (Db::setAutoCheckpoint(0))
 // and this thread runs PASSIVE checkpoints instead: they never block a writer
 // or a reader, and the WAL is reset by the first writer after a complete one.
+//
+// Under steady load no writer ever starts after a complete one: some thread
+// commits while each checkpoint copies, so the WAL is never reset and grows
+// without end (500 MB in ten seconds of sends on the gateway), every read
+// slower as it grows. So once the WAL holds more than `restartFrames` frames,
+// a RESTART checkpoint follows the PASSIVE one: it holds writers off (they
+// wait in their busy handler) while it copies what the passive one left, a
+// few milliseconds, and the next writer starts the WAL over.
 #pragma once
 
 #include <chrono>
@@ -20,7 +28,9 @@ namespace v2v {
 class Checkpointer {
 public:
     // Checkpoints `path` every `interval` on its own connection until destroyed.
-    Checkpointer(std::string path, int busyTimeoutMs, std::chrono::milliseconds interval);
+    Checkpointer(std::string path, int busyTimeoutMs, std::chrono::milliseconds interval,
+                 int restartFrames = kRestartFrames);
+    static constexpr int kRestartFrames = 4096;  // 16 MB of 4 KB pages
     ~Checkpointer();  // stops the thread after a last checkpoint
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
@@ -30,6 +40,7 @@ private:
     std::string path_;
     int busyTimeoutMs_;
     std::chrono::milliseconds interval_;
+    int restartFrames_;
     std::mutex mu_;
     std::condition_variable cv_;
     bool stop_ = false;

@@ -129,6 +129,17 @@ CREATE TABLE analytics (
 CREATE INDEX events_engagement ON events(email_id, recipient_idx, type)
   WHERE type = 'opened' OR type = 'clicked';
 )SQL",
+        // 3: the reconciler walks pending emails oldest first from the index
+        // alone (emails_pending made it read every pending row, MIME and all,
+        // and sort them, every round). No query reads by message_id or by
+        // recipient address: those two indexes only cost each send page writes
+        // (recipients_address one random page per recipient).
+        R"SQL(
+DROP INDEX emails_pending;
+DROP INDEX emails_message_id;
+DROP INDEX recipients_address;
+CREATE INDEX emails_pending_age ON emails(updated_at, id, status) WHERE status IN ('queued', 'scheduled', 'deferred');
+)SQL",
     };
     return m;
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -187,4 +188,41 @@ BOOST_AUTO_TEST_CASE(checkpointer_checkpoints_the_wal) {
     Stmt n = db.prepare("SELECT count(*) FROM t");
     BOOST_REQUIRE(n.step());
     BOOST_TEST(n.getInt(0) == 2000);
+}
+
+// Under steady writes a PASSIVE checkpoint is always overtaken by a commit, so
+// no writer finds the WAL complete and resets it: the Checkpointer's RESTART
+// past its threshold keeps the WAL file small while a writer never stops.
+BOOST_AUTO_TEST_CASE(checkpointer_keeps_the_wal_small_under_steady_writes) {
+    TempDb t;
+    Db db(t.path, 5000);
+    db.setAutoCheckpoint(0);
+    db.execScript("CREATE TABLE t(x BLOB)");
+    auto walBytes = [&] {
+        struct stat st {};
+        return ::stat((t.path + "-wal").c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : 0LL;
+    };
+    long long largest = 0;
+    int commits = 0;
+    {
+        Checkpointer c(t.path, 5000, std::chrono::milliseconds(5), 256);  // restart past 1 MB
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+        Stmt s = db.prepare("INSERT INTO t VALUES (zeroblob(4000))");
+        while (std::chrono::steady_clock::now() < until) {
+            Transaction tx(db);
+            for (int i = 0; i < 4; ++i) {
+                s.reset();
+                s.exec();
+            }
+            tx.commit();
+            ++commits;
+            largest = std::max(largest, walBytes());
+        }
+    }
+    BOOST_TEST_MESSAGE(commits << " commits, largest WAL " << largest << " bytes");
+    BOOST_TEST(commits > 1000);  // enough frames that an unreset WAL would pass 16 MB
+    BOOST_TEST(largest < 8LL * 1024 * 1024);
+    Stmt n = db.prepare("SELECT count(*) FROM t");
+    BOOST_REQUIRE(n.step());
+    BOOST_TEST(n.getInt(0) == 4LL * commits);
 }
