@@ -1,6 +1,8 @@
 // Background WAL checkpoints (see db_checkpoint.h).
 #include "db_checkpoint.h"
 
+#include <algorithm>
+
 #include "db.h"
 #include "log.h"
 
@@ -31,7 +33,10 @@ void Checkpointer::run() {
         bool last = cv_.wait_for(lk, interval_, [this] { return stop_; });
         lk.unlock();
         try {
-            if (!db) db = std::make_unique<Db>(path_, busyTimeoutMs_);
+            // A RESTART holds every writer off while it waits (in this busy
+            // handler) for readers of the old WAL: a long read must cost a
+            // skipped restart, not a writer stall of busy_timeout_ms.
+            if (!db) db = std::make_unique<Db>(path_, std::min(busyTimeoutMs_, kRestartWaitMs));
             int walFrames = 0, copied = 0;
             int rc = sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied);
             if (rc == SQLITE_OK && walFrames > restartFrames_)  // see the header: the WAL must start over

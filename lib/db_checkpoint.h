@@ -14,7 +14,9 @@
 // slower as it grows. So once the WAL holds more than `restartFrames` frames,
 // a RESTART checkpoint follows the PASSIVE one: it holds writers off (they
 // wait in their busy handler) while it copies what the passive one left, a
-// few milliseconds, and the next writer starts the WAL over.
+// few milliseconds, and the next writer starts the WAL over. It waits at most
+// kRestartWaitMs for readers still on the old WAL, then gives up until the
+// next round.
 #pragma once
 
 #include <chrono>
@@ -31,6 +33,7 @@ public:
     Checkpointer(std::string path, int busyTimeoutMs, std::chrono::milliseconds interval,
                  int restartFrames = kRestartFrames);
     static constexpr int kRestartFrames = 4096;  // 16 MB of 4 KB pages
+    static constexpr int kRestartWaitMs = 100;   // longest a RESTART waits for readers (writers wait too)
     ~Checkpointer();  // stops the thread after a last checkpoint
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
