@@ -45,6 +45,7 @@ std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>&
         RateDecision d;
         d.allowed = rep->element[0]->integer == 1;
         double tokens = static_cast<double>(rep->element[1]->integer) / 1000.0;
+        d.tokens = tokens;
         d.limit = c.burst;
         d.remaining = static_cast<int>(std::floor(tokens));
         d.reset = static_cast<std::int64_t>(std::ceil((c.burst - tokens) / c.rate_per_second));
@@ -54,6 +55,35 @@ std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>&
         out.push_back(d);
     }
     return out;
+}
+
+void RefusalCache::refused(const RateCheck& c, const RateDecision& d, Clock::time_point now) {
+    if (d.allowed || c.cost != 1 || c.rate_per_second <= 0 || d.tokens >= 1) return;
+    auto wait = std::chrono::duration<double>((1 - d.tokens) / c.rate_per_second);
+    auto until = now + std::min<Clock::duration>(std::chrono::duration_cast<Clock::duration>(wait), kMaxWindow);
+    std::lock_guard<std::mutex> lk(mu_);
+    if (byClient_.size() >= 10000)  // ids come from verified tokens: few; drop the expired
+        for (auto it = byClient_.begin(); it != byClient_.end();) it = it->second.until <= now ? byClient_.erase(it) : std::next(it);
+    byClient_[c.client_id] = Entry{now, until, d.tokens, c.rate_per_second, c.burst};
+}
+
+std::optional<RateDecision> RefusalCache::check(const RateCheck& c, Clock::time_point now) const {
+    if (c.cost != 1) return std::nullopt;
+    std::lock_guard<std::mutex> lk(mu_);
+    auto it = byClient_.find(c.client_id);
+    if (it == byClient_.end()) return std::nullopt;
+    const Entry& e = it->second;
+    if (now >= e.until || e.rate != c.rate_per_second || e.burst != c.burst) return std::nullopt;
+    const double tokens = std::min<double>(
+        c.burst, e.tokens + std::chrono::duration<double>(now - e.at).count() * c.rate_per_second);
+    RateDecision d;
+    d.allowed = false;
+    d.tokens = tokens;
+    d.limit = c.burst;
+    d.remaining = static_cast<int>(std::floor(tokens));
+    d.reset = static_cast<std::int64_t>(std::ceil((c.burst - tokens) / c.rate_per_second));
+    d.retry_after = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((1 - tokens) / c.rate_per_second)));
+    return d;
 }
 
 ApiError rateLimitedError(const RateCheck& c, const RateDecision& d) {

@@ -2,8 +2,12 @@
 // uses Redis's own clock (so several gateways share one bucket fairly).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -18,6 +22,7 @@ struct RateDecision {
     int remaining = 0;           // whole tokens left after this request
     std::int64_t reset = 0;      // seconds until the bucket is full again
     std::int64_t retry_after = 0;  // seconds until `cost` tokens are available (when refused)
+    double tokens = 0;             // tokens left after this request (fractional)
 };
 
 // One client's request for `cost` tokens.
@@ -32,6 +37,30 @@ struct RateCheck {
 // many. Several checks (any clients) in one Redis round trip, in order; one
 // decision each.
 std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks);
+
+// Per client, until when its bucket cannot hold one token: a send in that
+// window is refused on the HTTP thread, before its body is parsed or Redis is
+// asked (the bucket only refills with time, so Redis would refuse it too). A
+// window is at most kMaxWindow, so a raised limit applies within it; one
+// recorded for another rate or burst is ignored.
+class RefusalCache {
+public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::chrono::milliseconds kMaxWindow{1000};
+    // Records a refused one-token check (others are ignored).
+    void refused(const RateCheck& c, const RateDecision& d, Clock::time_point now);
+    // The refusal a one-token check gets at `now`, if within a window.
+    std::optional<RateDecision> check(const RateCheck& c, Clock::time_point now) const;
+
+private:
+    struct Entry {
+        Clock::time_point at, until;
+        double tokens, rate;
+        int burst;
+    };
+    mutable std::mutex mu_;
+    std::unordered_map<std::string, Entry> byClient_;
+};
 
 // The 429 answer for a refused check.
 ApiError rateLimitedError(const RateCheck& c, const RateDecision& d);

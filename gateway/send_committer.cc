@@ -267,12 +267,14 @@ void SendCommitter::checkRates(std::vector<Pending>& batch) {
     if (checks.empty()) return;
     try {
         std::vector<RateDecision> d = takeTokensMany(app_.redis(), checks);
+        const auto now = RefusalCache::Clock::now();
         for (std::size_t k = 0; k < asking.size(); ++k) {
             CommitResult& r = batch[asking[k]].result;
             r.rate = d[k];
             if (d[k].allowed) continue;
             metrics::rateLimited();  // issue 7
             r.error = rateLimitedError(checks[k], d[k]);
+            refusals_.refused(checks[k], d[k], now);
         }
     } catch (...) {
         auto ex = std::current_exception();

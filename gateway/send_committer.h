@@ -68,6 +68,9 @@ public:
     // waiting after `grace` are answered 503 without being started.
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
+    // Clients the checker found out of tokens, and until when (see RefusalCache).
+    const RefusalCache& refusals() const { return refusals_; }
+
     static constexpr std::size_t kMaxJobsPerBatch = 512;
 
     struct Pending {  // a job and its outcome so far
@@ -81,6 +84,7 @@ private:
     std::mutex mu_;
     std::condition_variable checkCv_, commitCv_;
     std::deque<Pending> checking_, committing_;
+    RefusalCache refusals_;
     std::size_t queuedBytes_ = 0;  // MIME bytes in both queues
     bool stopping_ = false;
     bool checkerDone_ = false;

@@ -80,6 +80,14 @@ void sendDeferred(App& app, const Request& req, const AuthContext& auth, std::in
         std::variant<PreparedEmail, ApiError> prepared;
         std::shared_ptr<DeferredAnswer> answer;
     };
+    // A client known to be out of tokens is refused before its body is parsed.
+    const RateCheck rate = rateCheckFor(auth.client, 1);
+    if (auto refused = app.committer().refusals().check(rate, RefusalCache::Clock::now())) {
+        metrics::rateLimited();  // issue 7
+        auto answer = deferAnswer();
+        for (const auto& [name, value] : rateHeaders(*refused)) answer->setHeader(name, value);
+        return answer->error(rateLimitedError(rate, *refused));
+    }
     auto pending = std::make_shared<Pending>();
     auto parsed = parseSendRequest(req.body(), limitsFor(auth.client), now);
     if (auto* e = std::get_if<ApiError>(&parsed))
@@ -87,7 +95,7 @@ void sendDeferred(App& app, const Request& req, const AuthContext& auth, std::in
     else
         pending->prepared = prepareSend(app, auth, std::get<SendRequest>(parsed));
     CommitJob job;
-    job.rate = rateCheckFor(auth.client, 1);
+    job.rate = rate;
     // Pistache answers 408 and closes a connection whose answer has not come
     // within the header timeout: a job not started by half of it is refused
     // rather than committed for a client that may be gone.

@@ -1,6 +1,7 @@
 // Send request validation: addresses, header injection, reserved headers, limits.
 #include <boost/test/unit_test.hpp>
 
+#include "rate_limit.h"
 #include "send_request.h"
 
 using namespace v2v;
@@ -110,4 +111,40 @@ BOOST_AUTO_TEST_CASE(rfc3339) {
     BOOST_TEST(*parseRfc3339("2026-11-27T10:00:00.123+02:00") == *parseRfc3339("2026-11-27T08:00:00Z"));
     BOOST_CHECK(!parseRfc3339("2026-11-27 10:00"));
     BOOST_CHECK(!parseRfc3339("2026-13-01T00:00:00Z"));
+}
+
+// A client found out of tokens is refused on the HTTP thread until its bucket
+// could hold one token again (capped at a second), with the headers Redis's
+// answer would give; a changed rate or burst, or a batch, is not served from it.
+BOOST_AUTO_TEST_CASE(refusal_cache_refuses_until_a_token_could_be_there) {
+    using namespace std::chrono_literals;
+    RefusalCache cache;
+    const auto t0 = RefusalCache::Clock::now();
+    RateCheck c{"c1", 2.0, 10, 1};  // 2 tokens/s: a token takes 500 ms
+    RateDecision refused;
+    refused.allowed = false;
+    refused.tokens = 0.25;  // 375 ms until one token
+    BOOST_TEST(!cache.check(c, t0));
+    cache.refused(c, refused, t0);
+    auto d = cache.check(c, t0 + 100ms);
+    BOOST_REQUIRE(d);
+    BOOST_TEST(!d->allowed);
+    BOOST_TEST(d->limit == 10);
+    BOOST_TEST(d->remaining == 0);
+    BOOST_TEST(d->retry_after == 1);
+    BOOST_TEST(d->reset == 5);  // (10 - 0.45) / 2, rounded up
+    BOOST_TEST(!cache.check(c, t0 + 375ms));  // a token may be there: ask Redis
+    BOOST_TEST(!cache.check(RateCheck{"c2", 2.0, 10, 1}, t0 + 100ms));  // another client
+    BOOST_TEST(!cache.check(RateCheck{"c1", 4.0, 10, 1}, t0 + 100ms));  // the limit changed
+    BOOST_TEST(!cache.check(RateCheck{"c1", 2.0, 10, 5}, t0 + 100ms));  // a batch's cost
+
+    RateCheck slow{"c3", 0.01, 1, 1};  // a token every 100 s: the window is capped
+    cache.refused(slow, refused, t0);
+    BOOST_TEST(cache.check(slow, t0 + 900ms).has_value());
+    BOOST_TEST(!cache.check(slow, t0 + RefusalCache::kMaxWindow));
+
+    RateDecision allowed;  // an allowed check records nothing
+    allowed.tokens = 0.5;
+    cache.refused(RateCheck{"c4", 1.0, 1, 1}, allowed, t0);
+    BOOST_TEST(!cache.check(RateCheck{"c4", 1.0, 1, 1}, t0));
 }
