@@ -153,7 +153,7 @@ void Injector::workerLoop(int n) {
                     }
                     unlockEmail(redis, e.email_id);
                 }
-                q.ack(e.entry_id);
+                q.ack(e);
                 if (outage) sleepFor(stopping_, outageMs);
             }
         } catch (const RedisError& err) {
@@ -187,12 +187,14 @@ void Injector::schedulerLoop() {
             if (now >= nextReconcile || redisWasDown) {
                 int requeued = 0;
                 auto pending = pendingEmailsAfter(db, cursor, now - g.reconcile_age_seconds, kReconcileBatch);
-                for (const auto& p : pending) {
-                    RedisReply s = redis.command({"ZSCORE", q.scheduledKey(), p.id});
-                    if (s && s->type == REDIS_REPLY_STRING) continue;  // waiting for its time
-                    q.enqueue(p.id);
-                    ++requeued;
-                }
+                std::vector<std::string> ids;
+                for (const auto& p : pending) ids.push_back(p.id);
+                std::vector<bool> held = ids.empty() ? std::vector<bool>{} : q.held(ids);
+                std::vector<QueueItem> lost;  // neither queued nor scheduled in Redis
+                for (std::size_t i = 0; i < ids.size(); ++i)
+                    if (!held[i]) lost.push_back({ids[i], std::nullopt});
+                if (!lost.empty()) q.enqueueMany(lost);
+                requeued = static_cast<int>(lost.size());
                 if (requeued) V2V_LOG(notice, "reconciler") << "re-queued " << requeued << " pending emails";
                 cursor = pending.size() < kReconcileBatch ? PendingCursor{}
                                                           : PendingCursor{pending.back().updated_at, pending.back().id};

@@ -13,11 +13,13 @@ void check(const RedisReply& r, const char* what) {
     if (isError(r.get())) throw RedisError(std::string("redis ") + what + ": " + replyString(r.get()));
 }
 
-// Moves up to ARGV[2] members of KEYS[1] with score <= ARGV[1] to stream KEYS[2].
+// Moves up to ARGV[2] members of KEYS[1] with score <= ARGV[1] to stream
+// KEYS[2], adding them to the queued set KEYS[3].
 const char* kPromoteLua = R"LUA(
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for _, id in ipairs(due) do
   redis.call('XADD', KEYS[2], '*', 'email', id)
+  redis.call('SADD', KEYS[3], id)
   redis.call('ZREM', KEYS[1], id)
 end
 return #due
@@ -31,19 +33,41 @@ void InjectQueue::ensureGroup() {
         throw RedisError("redis XGROUP CREATE: " + replyString(r.get()));
 }
 
-void InjectQueue::enqueue(const std::string& emailId) {
-    check(r_.command({"XADD", streamKey(), "*", "email", emailId}), "XADD");
-}
+void InjectQueue::enqueue(const std::string& emailId) { enqueueMany({{emailId, std::nullopt}}); }
 
 void InjectQueue::enqueueMany(const std::vector<QueueItem>& items) {
+    // The set is added to after the stream: what survives a crash of Redis
+    // (its log keeps a prefix of the writes) never names a lost entry.
     std::vector<std::vector<std::string>> cmds;
+    std::vector<std::string> queued{"SADD", queuedKey()};
     for (const auto& it : items) {
-        if (it.send_at)
+        if (it.send_at) {
             cmds.push_back({"ZADD", scheduledKey(), "LT", std::to_string(*it.send_at), it.email_id});
-        else
+        } else {
             cmds.push_back({"XADD", streamKey(), "*", "email", it.email_id});
+            queued.push_back(it.email_id);
+        }
     }
-    for (const auto& r : r_.pipeline(cmds)) check(r, "XADD/ZADD");
+    if (queued.size() > 2) cmds.push_back(std::move(queued));
+    if (cmds.empty()) return;
+    for (const auto& r : r_.pipeline(cmds)) check(r, "XADD/ZADD/SADD");
+}
+
+std::vector<bool> InjectQueue::held(const std::vector<std::string>& emailIds) {
+    std::vector<std::vector<std::string>> cmds;
+    for (const auto& id : emailIds) {
+        cmds.push_back({"ZSCORE", scheduledKey(), id});
+        cmds.push_back({"SISMEMBER", queuedKey(), id});
+    }
+    auto replies = r_.pipeline(cmds);
+    std::vector<bool> out;
+    for (std::size_t i = 0; i < emailIds.size(); ++i) {
+        const redisReply* z = replies[2 * i].get();
+        const redisReply* m = replies[2 * i + 1].get();
+        if (isError(z) || isError(m)) throw RedisError("redis ZSCORE/SISMEMBER: " + replyString(isError(z) ? z : m));
+        out.push_back(z->type == REDIS_REPLY_STRING || (m->type == REDIS_REPLY_INTEGER && m->integer == 1));
+    }
+    return out;
 }
 
 void InjectQueue::schedule(const std::string& emailId, std::int64_t due) {
@@ -52,7 +76,7 @@ void InjectQueue::schedule(const std::string& emailId, std::int64_t due) {
 
 int InjectQueue::promoteDue(std::int64_t now, int max) {
     return static_cast<int>(
-        intReply(r_.eval(kPromoteLua, {scheduledKey(), streamKey(), std::to_string(now), std::to_string(max)}, 2)));
+        intReply(r_.eval(kPromoteLua, {scheduledKey(), streamKey(), queuedKey(), std::to_string(now), std::to_string(max)}, 3)));
 }
 
 std::vector<QueueEntry> InjectQueue::parseEntries(const redisReply* arr) {
@@ -100,9 +124,11 @@ std::vector<QueueEntry> InjectQueue::claimStale(const std::string& consumer, int
     return parseEntries(r->element[1]);
 }
 
-void InjectQueue::ack(const std::string& entryId) {
-    auto replies = r_.pipeline({{"XACK", streamKey(), kGroup, entryId}, {"XDEL", streamKey(), entryId}});
-    for (const auto& rr : replies) check(rr, "XACK/XDEL");
+void InjectQueue::ack(const QueueEntry& entry) {
+    std::vector<std::vector<std::string>> cmds{{"XACK", streamKey(), kGroup, entry.entry_id},
+                                               {"XDEL", streamKey(), entry.entry_id}};
+    if (!entry.email_id.empty()) cmds.push_back({"SREM", queuedKey(), entry.email_id});
+    for (const auto& rr : r_.pipeline(cmds)) check(rr, "XACK/XDEL/SREM");
 }
 
 void InjectQueue::deadLetter(const std::string& emailId, const std::string& reason) {

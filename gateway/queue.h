@@ -1,6 +1,8 @@
 // The injection queue in Redis: a Stream with a consumer group (entries of a
 // crashed worker are reclaimed), a sorted set of scheduled/retry sends moved to
-// the stream when due (atomically, in Lua), and a dead-letter stream.
+// the stream when due (atomically, in Lua), and a dead-letter stream. A set
+// holds the ids of emails in the stream and not yet acknowledged, so the
+// reconciler can tell an email Redis still holds from one it lost.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +42,11 @@ public:
     std::vector<QueueEntry> read(const std::string& consumer, int count, int blockMs);
     // Takes over entries idle longer than minIdleMs (their worker died).
     std::vector<QueueEntry> claimStale(const std::string& consumer, int minIdleMs, int count);
-    void ack(const std::string& entryId);
+    // Acknowledges and deletes the entry; its email leaves the queued set.
+    void ack(const QueueEntry& entry);
+    // For each id: does Redis hold it (in the stream unacknowledged, or
+    // scheduled)? One round trip.
+    std::vector<bool> held(const std::vector<std::string>& emailIds);
     void deadLetter(const std::string& emailId, const std::string& reason);
 
     std::int64_t streamLength();
@@ -51,6 +57,7 @@ public:
     std::string streamKey() const { return r_.key("inject"); }
     std::string scheduledKey() const { return r_.key("scheduled"); }
     std::string deadKey() const { return r_.key("dead"); }
+    std::string queuedKey() const { return r_.key("queued"); }
     static constexpr const char* kGroup = "injectors";
 
 private:

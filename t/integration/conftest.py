@@ -152,6 +152,12 @@ class Stack:
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def redis_cli(stack, *args):
+    host, port = stack.env["V2V_REDIS"].rsplit(":", 1)
+    return subprocess.run(["redis-cli", "-h", host, "-p", port] + list(args), check=True,
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
+
+
 def make_client(stack, cid, scopes="send read", rate=None, burst=None, extra=()):
     secret = uuid.uuid4().hex + uuid.uuid4().hex
     args = [os.path.join(stack.build, "ctl", "v2vctl"), "-c", stack.config, "client", "add", cid,

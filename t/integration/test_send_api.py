@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from conftest import make_client, parse_message, wait_until
+from conftest import make_client, parse_message, redis_cli, wait_until
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
@@ -236,8 +236,3 @@ def test_injector_4xx_retries_then_dead_letters(stack):
     assert events == ["deferred", "deferred", "failed"]
     assert int(redis_cli(stack, "XLEN", "v2v:dead")) == int(dead_before) + 1
 
-
-def redis_cli(stack, *args):
-    host, port = stack.env["V2V_REDIS"].rsplit(":", 1)
-    return subprocess.run(["redis-cli", "-h", host, "-p", port] + list(args), check=True,
-                          stdout=subprocess.PIPE, text=True).stdout.strip()
