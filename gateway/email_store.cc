@@ -74,11 +74,11 @@ void recordOutcome(Db& db, const std::string& emailId, const std::string& client
 std::vector<PendingEmail> pendingEmailsAfter(Db& db, const PendingCursor& after, std::int64_t olderThan, int limit) {
     std::vector<PendingEmail> out;
     // The status terms match emails_pending_age's WHERE, so it covers the query.
-    Stmt& s = db.cached(
+    auto s = db.query(
         "SELECT id, updated_at FROM emails WHERE status IN ('queued', 'scheduled', 'deferred') AND updated_at <= ? "
         "AND (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?");
-    s.bind(1, olderThan).bind(2, after.updated_at).bind(3, after.id).bind(4, limit);
-    while (s.step()) out.push_back({s.getText(0), s.getInt(1)});
+    s->bind(1, olderThan).bind(2, after.updated_at).bind(3, after.id).bind(4, limit);
+    while (s->step()) out.push_back({s->getText(0), s->getInt(1)});
     return out;
 }
 

@@ -25,6 +25,7 @@ void sleepFor(const std::atomic<bool>& stopping, int ms) {
 }
 
 constexpr std::size_t kReconcileBatch = 1000;  // emails looked at per reconcile round
+constexpr std::chrono::seconds kClaimEvery{10};  // how often a worker looks for a dead worker's entries
 
 double unitRandom() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -91,6 +92,27 @@ void unlockEmail(Redis& r, const std::string& id) { r.command({"DEL", r.key("loc
 
 }  // namespace
 
+int reconcileRound(Db& db, InjectQueue& q, ReconcileWalk& walk, std::int64_t now, int ageSeconds) {
+    if (!walk.started) {  // a new walk: its bound is fixed, so it ends
+        walk = ReconcileWalk{};
+        walk.olderThan = now - ageSeconds;
+        walk.started = true;
+    }
+    auto pending = pendingEmailsAfter(db, walk.cursor, walk.olderThan, static_cast<int>(kReconcileBatch));
+    std::vector<std::string> ids;
+    for (const auto& p : pending) ids.push_back(p.id);
+    std::vector<bool> held = ids.empty() ? std::vector<bool>{} : q.held(ids);
+    std::vector<QueueItem> lost;  // neither queued nor scheduled in Redis
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        if (!held[i]) lost.push_back({ids[i], std::nullopt});
+    if (!lost.empty()) q.enqueueMany(lost);
+    if (pending.size() < kReconcileBatch)
+        walk.started = false;  // done: the next round starts over
+    else
+        walk.cursor = PendingCursor{pending.back().updated_at, pending.back().id};
+    return static_cast<int>(lost.size());
+}
+
 std::int64_t retryDelaySeconds(int base, int attempt, double u) {
     double d = static_cast<double>(base) * std::pow(2.0, std::max(0, attempt - 1));
     d = std::min(d, 6.0 * 3600);
@@ -116,20 +138,27 @@ void Injector::workerLoop(int n) {
     Redis redis(app_.config().redis);
     InjectQueue q(redis);
     SmtpSession smtp(app_.config().gateway.smtp);
-    Db& db = app_.db();
     bool groupReady = false;
     int idleRounds = 0;
     int outageMs = 0;  // Postfix unreachable: this worker's current back-off
+    // Entries a dead worker (a crashed or killed gateway) had read are taken
+    // over once idle for a minute: looked for every kClaimEvery, busy or not
+    // (the reconciler leaves them alone: Redis still holds them).
+    auto nextClaim = std::chrono::steady_clock::now() + kClaimEvery;
     while (!stopping_) {
         try {
             if (!groupReady) {
                 q.ensureGroup();
                 groupReady = true;
             }
-            auto entries = q.read(consumer, 1, 500);
-            if (entries.empty() && ++idleRounds % 20 == 0) entries = q.claimStale(consumer, 60000, 10);
+            std::vector<QueueEntry> entries;
+            if (std::chrono::steady_clock::now() >= nextClaim) {
+                entries = q.claimStale(consumer, 60000, 10);
+                nextClaim = std::chrono::steady_clock::now() + kClaimEvery;
+            }
+            if (entries.empty()) entries = q.read(consumer, 1, 500);
             if (entries.empty()) {
-                if (idleRounds % 60 == 0) smtp.quit();  // idle: don't hold Postfix sessions
+                if (++idleRounds % 60 == 0) smtp.quit();  // idle: don't hold Postfix sessions
                 continue;
             }
             idleRounds = 0;
@@ -138,7 +167,7 @@ void Injector::workerLoop(int n) {
                 if (!e.email_id.empty() && lockEmail(redis, e.email_id, consumer)) {
                     const auto t0 = std::chrono::steady_clock::now();
                     try {
-                        processEmail(app_, db, q, smtp, e.email_id);
+                        processEmail(app_, app_.db(), q, smtp, e.email_id);
                         outageMs = 0;
                     } catch (const SmtpUnavailable& err) {
                         // An outage costs no attempt: the email waits in the
@@ -176,30 +205,20 @@ void Injector::schedulerLoop() {
     const auto& g = app_.config().gateway;
     Redis redis(app_.config().redis);
     InjectQueue q(redis);
-    Db& db = app_.db();
     std::int64_t nextReconcile = 0;  // at start, then every interval
     bool redisWasDown = false;
-    PendingCursor cursor;  // each round goes on from the last; a short round starts over
+    ReconcileWalk walk;
     while (!stopping_) {
         try {
             q.promoteDue(nowSeconds());
             std::int64_t now = nowSeconds();
+            if (redisWasDown) walk = ReconcileWalk{};  // Redis is back: look at everything again
             if (now >= nextReconcile || redisWasDown) {
-                int requeued = 0;
-                auto pending = pendingEmailsAfter(db, cursor, now - g.reconcile_age_seconds, kReconcileBatch);
-                std::vector<std::string> ids;
-                for (const auto& p : pending) ids.push_back(p.id);
-                std::vector<bool> held = ids.empty() ? std::vector<bool>{} : q.held(ids);
-                std::vector<QueueItem> lost;  // neither queued nor scheduled in Redis
-                for (std::size_t i = 0; i < ids.size(); ++i)
-                    if (!held[i]) lost.push_back({ids[i], std::nullopt});
-                if (!lost.empty()) q.enqueueMany(lost);
-                requeued = static_cast<int>(lost.size());
-                if (requeued) V2V_LOG(notice, "reconciler") << "re-queued " << requeued << " pending emails";
-                cursor = pending.size() < kReconcileBatch ? PendingCursor{}
-                                                          : PendingCursor{pending.back().updated_at, pending.back().id};
-                nextReconcile = now + g.reconcile_interval_seconds;
                 redisWasDown = false;
+                const int requeued = reconcileRound(app_.db(), q, walk, now, g.reconcile_age_seconds);
+                if (requeued) V2V_LOG(notice, "reconciler") << "re-queued " << requeued << " pending emails";
+                // Redis lost some: the rest of the walk at once (a round a second).
+                nextReconcile = requeued && walk.started ? now : now + g.reconcile_interval_seconds;
             }
         } catch (const RedisError& err) {
             if (!redisWasDown) V2V_LOG(warning, "scheduler") << err.what();

@@ -14,8 +14,22 @@
 #include <vector>
 
 #include "app.h"
+#include "email_store.h"
+#include "queue.h"
 
 namespace v2v::gw {
+
+// The reconciler walks the pending emails older than reconcile_age_seconds,
+// kReconcileBatch a round. A walk's bound is fixed when it starts, so every
+// walk ends and the next one starts over.
+struct ReconcileWalk {
+    bool started = false;
+    std::int64_t olderThan = 0;
+    PendingCursor cursor;
+};
+// One round of the walk: re-queues the emails Redis holds neither in the
+// stream nor in the schedule; returns how many.
+int reconcileRound(Db& db, InjectQueue& q, ReconcileWalk& walk, std::int64_t now, int ageSeconds);
 
 // Delay before attempt `attempt`+1 (attempt >= 1): base * 2^(attempt-1), capped
 // at 6 h, with ±25 % jitter from `unitRandom` in [0, 1).

@@ -4,6 +4,8 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 
+#include <memory>
+
 #include "log.h"
 #include "metrics.h"
 #include "queue.h"
@@ -138,13 +140,21 @@ void Monitor::stop() {
 }
 
 void Monitor::loop() {
-    Db db(app_.config().database);
+    std::unique_ptr<Db> db;  // opened in the loop: a database that cannot be opened yet is retried
     Redis redis(app_.config().redis);
     const auto period = std::chrono::seconds(app_.config().gateway.metrics_refresh_seconds);
+    bool openFailed = false;
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stopping_) {
         lock.unlock();
-        refresh(db, redis);
+        try {
+            if (!db) db = std::make_unique<Db>(app_.config().database);
+            openFailed = false;
+        } catch (const std::exception& e) {
+            if (!openFailed) V2V_LOG(warning, "monitor") << "database: " << e.what() << " (retrying)";
+            openFailed = true;
+        }
+        if (db) refresh(*db, redis);
         lock.lock();
         cv_.wait_for(lock, period, [this] { return stopping_; });
     }

@@ -13,6 +13,21 @@ void check(const RedisReply& r, const char* what) {
     if (isError(r.get())) throw RedisError(std::string("redis ") + what + ": " + replyString(r.get()));
 }
 
+// Runs the commands as one MULTI/EXEC transaction in one round trip: all of
+// them or (a command refused when queued, such as OOM) none; Redis's log keeps
+// a transaction whole.
+void atomically(Redis& r, std::vector<std::vector<std::string>> cmds, const char* what) {
+    cmds.insert(cmds.begin(), {"MULTI"});
+    cmds.push_back({"EXEC"});
+    auto replies = r.pipeline(cmds);
+    for (const auto& rep : replies) check(rep, what);  // MULTI, QUEUED..., EXEC (EXECABORT is an error)
+    const redisReply* exec = replies.back().get();
+    if (!exec || exec->type != REDIS_REPLY_ARRAY)
+        throw RedisError(std::string("redis ") + what + ": transaction not run");
+    for (std::size_t i = 0; i < exec->elements; ++i)
+        if (isError(exec->element[i])) throw RedisError(std::string("redis ") + what + ": " + replyString(exec->element[i]));
+}
+
 // Moves up to ARGV[2] members of KEYS[1] with score <= ARGV[1] to stream
 // KEYS[2], adding them to the queued set KEYS[3].
 const char* kPromoteLua = R"LUA(
@@ -36,8 +51,7 @@ void InjectQueue::ensureGroup() {
 void InjectQueue::enqueue(const std::string& emailId) { enqueueMany({{emailId, std::nullopt}}); }
 
 void InjectQueue::enqueueMany(const std::vector<QueueItem>& items) {
-    // The set is added to after the stream: what survives a crash of Redis
-    // (its log keeps a prefix of the writes) never names a lost entry.
+    // One transaction: the set never names an entry the stream lacks.
     std::vector<std::vector<std::string>> cmds;
     std::vector<std::string> queued{"SADD", queuedKey()};
     for (const auto& it : items) {
@@ -50,7 +64,7 @@ void InjectQueue::enqueueMany(const std::vector<QueueItem>& items) {
     }
     if (queued.size() > 2) cmds.push_back(std::move(queued));
     if (cmds.empty()) return;
-    for (const auto& r : r_.pipeline(cmds)) check(r, "XADD/ZADD/SADD");
+    atomically(r_, std::move(cmds), "XADD/ZADD/SADD");
 }
 
 std::vector<bool> InjectQueue::held(const std::vector<std::string>& emailIds) {
@@ -125,10 +139,11 @@ std::vector<QueueEntry> InjectQueue::claimStale(const std::string& consumer, int
 }
 
 void InjectQueue::ack(const QueueEntry& entry) {
-    std::vector<std::vector<std::string>> cmds{{"XACK", streamKey(), kGroup, entry.entry_id},
-                                               {"XDEL", streamKey(), entry.entry_id}};
+    std::vector<std::vector<std::string>> cmds;
     if (!entry.email_id.empty()) cmds.push_back({"SREM", queuedKey(), entry.email_id});
-    for (const auto& rr : r_.pipeline(cmds)) check(rr, "XACK/XDEL/SREM");
+    cmds.push_back({"XACK", streamKey(), kGroup, entry.entry_id});
+    cmds.push_back({"XDEL", streamKey(), entry.entry_id});
+    atomically(r_, std::move(cmds), "SREM/XACK/XDEL");
 }
 
 void InjectQueue::deadLetter(const std::string& emailId, const std::string& reason) {

@@ -223,7 +223,6 @@ void SendCommitter::checkLoop() {
 }
 
 void SendCommitter::commitLoop() {
-    std::unique_ptr<Db> db;  // this thread's own: its page cache stays warm from one batch to the next
     for (;;) {
         bool giveUp = false;
         std::vector<Pending> batch;
@@ -239,21 +238,26 @@ void SendCommitter::commitLoop() {
             continue;
         }
         refuseLate(batch);
-        if (!db) {
-            try {
-                db = app_.openDb();
-            } catch (...) {
-                auto ex = std::current_exception();
-                V2V_LOG(error, "send") << "database: " << whatOf(ex) << "; " << batch.size() << " request(s) not accepted";
-                for (auto& p : batch)
-                    if (!failed(p.result)) p.result.exception = ex;
-                finishAll(batch);
-                continue;
-            }
+        Db* db = nullptr;
+        try {
+            db = &sharedDb();
+        } catch (...) {
+            auto ex = std::current_exception();
+            V2V_LOG(error, "send") << "database: " << whatOf(ex) << "; " << batch.size() << " request(s) not accepted";
+            for (auto& p : batch)
+                if (!failed(p.result)) p.result.exception = ex;
+            finishAll(batch);
+            continue;
         }
         commit(*db, batch);
         finishAll(batch);
     }
+}
+
+Db& SendCommitter::sharedDb() {
+    std::lock_guard<std::mutex> lk(dbMu_);
+    if (!db_) db_ = app_.openDb();
+    return *db_;
 }
 
 void SendCommitter::checkRates(std::vector<Pending>& batch) {
@@ -266,8 +270,10 @@ void SendCommitter::checkRates(std::vector<Pending>& batch) {
         }
     if (checks.empty()) return;
     try {
-        std::vector<RateDecision> d = takeTokensMany(app_.redis(), checks);
+        // Before the round trip: Redis computed the tokens no earlier, so a
+        // refusal window never outlasts the bucket's real one.
         const auto now = RefusalCache::Clock::now();
+        std::vector<RateDecision> d = takeTokensMany(app_.redis(), checks);
         for (std::size_t k = 0; k < asking.size(); ++k) {
             CommitResult& r = batch[asking[k]].result;
             r.rate = d[k];

@@ -14,6 +14,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -85,6 +86,14 @@ private:
     std::condition_variable checkCv_, commitCv_;
     std::deque<Pending> checking_, committing_;
     RefusalCache refusals_;
+    // One connection for every committer: they take turns through
+    // Transaction's writer mutex and use it only inside a Transaction, and its
+    // page cache stays warm (SQLite drops a connection's cache whenever another
+    // connection has written, so per-thread ones reread every index page each
+    // batch). The WAL fsync after each commit does not use the connection, so
+    // one committer syncs while the next commits.
+    std::mutex dbMu_;
+    std::unique_ptr<Db> db_;
     std::size_t queuedBytes_ = 0;  // MIME bytes in both queues
     bool stopping_ = false;
     bool checkerDone_ = false;
@@ -95,6 +104,7 @@ private:
     void checkLoop();
     void commitLoop();
     std::vector<Pending> take(std::deque<Pending>& q, bool& giveUp);  // mu_ held
+    Db& sharedDb();
     void checkRates(std::vector<Pending>& batch);
     void commit(Db& db, std::vector<Pending>& batch);
     static void finishAll(std::vector<Pending>& batch);

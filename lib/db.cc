@@ -1,7 +1,10 @@
 // SQLite wrapper implementation.
 #include "db.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <mutex>
 #include <thread>
 #include <utility>
 #include <fcntl.h>
@@ -112,6 +115,16 @@ struct WalSync {
     int autoCheckpointPages = 1000;  // SQLite's default; 0 = off
     bool deferred = false;           // inside Transaction::commit(): it syncs after its own unlock
     bool pending = false;            // a deferred sync is owed
+    // The deferred sync uses a descriptor of its own on the -wal file, never
+    // the connection, so it may run while another thread of the program uses
+    // the connection (see Db::syncWal). Reopened when the file is replaced.
+    std::mutex fdMu;
+    int fd = -1;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    ~WalSync() {
+        if (fd >= 0) ::close(fd);
+    }
 };
 
 namespace {
@@ -179,8 +192,34 @@ void Db::setSynchronous(const std::string& mode) {
 }
 
 void Db::syncWal() {
-    int rc = syncWalFile(db_.get(), "main");
-    if (rc != SQLITE_OK) throw DbError("sync " + path_ + "-wal: " + sqlite3_errstr(rc), rc);
+    const std::string wal = path_ + "-wal";
+    auto fail = [&](const char* what) {
+        throw DbError(what + (" " + wal) + ": " + std::strerror(errno), SQLITE_IOERR_FSYNC);
+    };
+    WalSync& w = *wal_;
+    std::lock_guard<std::mutex> lk(w.fdMu);
+    struct stat st {};
+    if (::stat(wal.c_str(), &st) != 0) {
+        if (errno == ENOENT) return;  // no WAL: nothing was written to it
+        fail("stat");
+    }
+    if (w.fd < 0 || st.st_dev != w.dev || st.st_ino != w.ino) {
+        if (w.fd >= 0) ::close(w.fd);
+        w.fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+        if (w.fd < 0) fail("open");
+        w.dev = st.st_dev;
+        w.ino = st.st_ino;
+        // A new -wal file: its directory entry must reach the disk too.
+        const auto slash = path_.find_last_of('/');
+        const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
+        int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (d >= 0) {
+            int rc = ::fsync(d);
+            ::close(d);
+            if (rc != 0) fail("fsync the directory of");
+        }
+    }
+    if (::fdatasync(w.fd) != 0) fail("fdatasync");
 }
 
 Db::Db(const std::string& path, int busyTimeoutMs, bool readOnly)
@@ -253,8 +292,11 @@ void Transaction::commit() {
     }
     w.deferred = false;
     done_ = true;
+    // Read under the lock: another thread may commit on the same connection
+    // (SendCommitter shares one) once it is released.
+    const bool owed = std::exchange(w.pending, false);
     lock_.unlock();
-    if (std::exchange(w.pending, false)) db_.syncWal();
+    if (owed) db_.syncWal();
 }
 
 void Db::setAutoCheckpoint(int pages) {

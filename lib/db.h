@@ -89,7 +89,9 @@ public:
     // writers do not wait for it. "normal": a commit survives a crash of the
     // process but not of the machine.
     void setSynchronous(const std::string& mode);
-    // Fsyncs the WAL now (DbError when the disk refuses).
+    // Fsyncs the WAL now (DbError when the disk refuses). It does not use the
+    // connection, so it may run while another thread holds a Transaction on
+    // it (Transaction::commit() calls it after its unlock).
     void syncWal();
     const std::string& path() const { return path_; }
     Stmt prepare(std::string_view sql) { return Stmt(db_.get(), sql); }

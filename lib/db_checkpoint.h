@@ -15,17 +15,37 @@
 // a RESTART checkpoint follows the PASSIVE one: it holds writers off (they
 // wait in their busy handler) while it copies what the passive one left, a
 // few milliseconds, and the next writer starts the WAL over. It waits at most
-// kRestartWaitMs for readers still on the old WAL, then gives up until the
-// next round.
+// kRestartWaitMs for readers still on the old WAL (writers wait meanwhile);
+// refused, it backs off (RestartBackoff) so a long read (a backup, a big
+// report) costs writers one short wait a while, not one every round.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 namespace v2v {
+
+// When the Checkpointer may try a RESTART: not before a back-off after a
+// refused one, 1 s doubling to 30 s. Pure, for the tests.
+class RestartBackoff {
+public:
+    using Clock = std::chrono::steady_clock;
+    bool mayTry(Clock::time_point now) const { return now >= next_; }
+    void refused(Clock::time_point now);
+    void succeeded() { wait_ = Clock::duration::zero(), next_ = {}, failingSince_.reset(); }
+    // Since when RESTARTs have been refused, if they are.
+    std::optional<Clock::time_point> failingSince() const { return failingSince_; }
+    static constexpr std::chrono::seconds kFirst{1}, kMost{30};
+
+private:
+    Clock::duration wait_ = Clock::duration::zero();
+    Clock::time_point next_{};
+    std::optional<Clock::time_point> failingSince_;
+};
 
 class Checkpointer {
 public:
@@ -33,7 +53,7 @@ public:
     Checkpointer(std::string path, int busyTimeoutMs, std::chrono::milliseconds interval,
                  int restartFrames = kRestartFrames);
     static constexpr int kRestartFrames = 4096;  // 16 MB of 4 KB pages
-    static constexpr int kRestartWaitMs = 100;   // longest a RESTART waits for readers (writers wait too)
+    static constexpr int kRestartWaitMs = 20;    // longest a RESTART waits for readers (writers wait too)
     ~Checkpointer();  // stops the thread after a last checkpoint
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;

@@ -74,17 +74,27 @@ def test_first_requests_after_a_redis_restart_succeed(stack, token):
     assert statuses == [202] * 16, statuses
 
 
+# Counts, in one atomic step, each email's stream entries plus its schedule.
+COPIES_LUA = """
+local counts = {}
+for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+  local f = e[2]
+  for i = 1, #f, 2 do
+    if f[i] == 'email' then counts[f[i + 1]] = (counts[f[i + 1]] or 0) + 1 end
+  end
+end
+local out = {}
+for i, id in ipairs(ARGV) do
+  out[i] = (counts[id] or 0) + (redis.call('ZSCORE', KEYS[2], id) and 1 or 0)
+end
+return out
+"""
+
+
 def queue_copies(stack, ids):
     """How many times Redis holds each email: stream entries plus its schedule."""
-    copies = {i: 0 for i in ids}
-    stream = redis_cli(stack, "--raw", "XRANGE", "v2v:inject", "-", "+").split("\n")
-    for word in stream:
-        if word in copies:
-            copies[word] += 1
-    for i in ids:
-        if redis_cli(stack, "ZSCORE", "v2v:scheduled", i):
-            copies[i] += 1
-    return copies
+    out = redis_cli(stack, "EVAL", COPIES_LUA, "2", "v2v:inject", "v2v:scheduled", *ids)
+    return dict(zip(ids, (int(n) for n in out.split())))
 
 
 def test_reconciler_requeues_only_what_redis_lost(stack, token):
