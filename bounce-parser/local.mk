@@ -43,6 +43,9 @@ libexec_PROGRAMS += bounce-parser/v2v-bounce-parser
 bounce_parser_v2v_bounce_parser_SOURCES = bounce-parser/main.cc
 bounce_parser_v2v_bounce_parser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bounce-parser
 bounce_parser_v2v_bounce_parser_LDADD = $(BOUNCE_LIBS)
+if STATIC_BOUNCE_PARSER
+bounce_parser_v2v_bounce_parser_LDFLAGS = -static
+endif
 
 EXTRA_DIST += bounce-parser/LICENSE.sisimai
 
