@@ -118,6 +118,10 @@ struct WalSync {
     // The deferred sync uses a descriptor of its own on the -wal file, never
     // the connection, so it may run while another thread of the program uses
     // the connection (see Db::syncWal). Reopened when the file is replaced.
+    // fdatasync through any descriptor flushes the file; a write-back error
+    // is reported to descriptors open when it happens, so this one is kept
+    // open from the first sync on (an error in the instant before that first
+    // open would go unseen here; SQLite's own syncs at checkpoints see it).
     std::mutex fdMu;
     int fd = -1;
     dev_t dev = 0;
