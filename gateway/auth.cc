@@ -58,7 +58,8 @@ std::variant<AuthContext, ApiError> authenticate(const std::optional<std::string
         return ApiError{401, "unauthorized", "the Authorization header must be 'Bearer <token>'", ""};
     std::string token = h.substr(7);
     while (!token.empty() && token.front() == ' ') token.erase(0, 1);
-    auto v = verifyToken(jwt, token, now);
+    thread_local TokenCache tokens;
+    auto v = tokens.verify(jwt, token, now);
     if (auto* err = std::get_if<TokenError>(&v)) return ApiError{401, "unauthorized", tokenErrorText(*err), ""};
     AuthContext ctx;
     ctx.claims = std::get<TokenClaims>(v);

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -27,6 +28,13 @@ const SigningKey* findKey(const JwtConfig& cfg, const std::string& kid) {
     for (const auto& k : cfg.keys)
         if (k.id == kid) return &k;
     return nullptr;
+}
+
+// exp and nbf, with `leeway` seconds either way.
+std::optional<TokenError> timeError(const TokenClaims& c, std::int64_t now, int leeway) {
+    if (now > c.expires_at + leeway) return TokenError::expired;
+    if (now + leeway < c.not_before) return TokenError::not_yet_valid;
+    return std::nullopt;
 }
 
 }  // namespace
@@ -103,17 +111,35 @@ std::variant<TokenClaims, TokenError> verifyToken(const JwtConfig& cfg, const st
     errno = 0;
     long iat = jwt_get_grant_int(j.get(), "iat");
     if (errno != 0) iat = 0;
-    if (now > exp + leeway) return TokenError::expired;
-    if (now + leeway < nbf) return TokenError::not_yet_valid;
-
     TokenClaims c;
     c.client_id = sub;
     const char* scope = jwt_get_grant(j.get(), "scope");
     if (scope) c.scopes = splitWords(scope);
     c.issued_at = iat;
     c.expires_at = exp;
+    c.not_before = nbf;
     c.kid = key->id;
+    if (auto e = timeError(c, now, leeway)) return *e;
     return c;
+}
+
+std::variant<TokenClaims, TokenError> TokenCache::verify(const JwtConfig& cfg, const std::string& token,
+                                                         std::int64_t now, int leeway) {
+    if (cfg_ != &cfg) {
+        verified_.clear();
+        cfg_ = &cfg;
+    }
+    auto it = verified_.find(token);
+    if (it != verified_.end()) {
+        if (auto e = timeError(it->second, now, leeway)) return *e;
+        return it->second;
+    }
+    auto v = verifyToken(cfg, token, now, leeway);
+    if (auto* c = std::get_if<TokenClaims>(&v)) {
+        if (verified_.size() >= kMaxTokens) verified_.clear();
+        verified_.emplace(token, *c);
+    }
+    return v;
 }
 
 }  // namespace v2v::gw

@@ -99,3 +99,28 @@ BOOST_AUTO_TEST_CASE(wrong_issuer) {
     std::string t = issueToken(other, "demo", {"send"}, kNow);
     BOOST_TEST(errorOf(verifyToken(cfg(), t, kNow)) == TokenError::wrong_issuer);
 }
+
+// The cache answers a token it verified, re-checking exp and nbf each time;
+// a changed byte or another key set is verified afresh.
+BOOST_AUTO_TEST_CASE(token_cache_rechecks_times_and_verifies_changed_tokens) {
+    const JwtConfig c = cfg();
+    TokenCache cache;
+    std::string t = issueToken(c, "demo", {"send"}, kNow);
+    auto v = cache.verify(c, t, kNow + 10);
+    BOOST_REQUIRE(std::holds_alternative<TokenClaims>(v));
+    BOOST_TEST(std::get<TokenClaims>(v).client_id == "demo");
+    auto again = cache.verify(c, t, kNow + 20);  // from the cache
+    BOOST_REQUIRE(std::holds_alternative<TokenClaims>(again));
+    BOOST_TEST(std::get<TokenClaims>(again).scopes == std::vector<std::string>{"send"});
+    BOOST_TEST(errorOf(cache.verify(c, t, kNow + 900 + 31)) == TokenError::expired);
+    BOOST_TEST(errorOf(cache.verify(c, t, kNow - 31)) == TokenError::not_yet_valid);
+
+    std::string flipped = t;  // a signature character that carries no padding bits
+    char& ch = flipped[flipped.size() - 10];
+    ch = ch == 'A' ? 'B' : 'A';
+    BOOST_TEST(errorOf(cache.verify(c, flipped, kNow)) == TokenError::bad_signature);
+
+    JwtConfig rotated = cfg();  // k2 (which signed t) retired
+    rotated.keys.erase(rotated.keys.begin());
+    BOOST_TEST(errorOf(cache.verify(rotated, t, kNow)) == TokenError::unknown_key);
+}
