@@ -28,6 +28,19 @@ return {allowed, math.floor(tokens * 1000)}
 
 }  // namespace
 
+RateDecision decisionFor(const RateCheck& c, bool allowed, double tokens) {
+    RateDecision d;
+    d.allowed = allowed;
+    d.tokens = tokens;
+    d.limit = c.burst;
+    d.remaining = static_cast<int>(std::floor(tokens));
+    d.reset = static_cast<std::int64_t>(std::ceil((c.burst - tokens) / c.rate_per_second));
+    if (!allowed)
+        d.retry_after = std::max<std::int64_t>(
+            1, static_cast<std::int64_t>(std::ceil((std::max(1, c.cost) - tokens) / c.rate_per_second)));
+    return d;
+}
+
 std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks) {
     std::vector<std::vector<std::string>> calls;
     calls.reserve(checks.size());
@@ -41,18 +54,8 @@ std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>&
         const redisReply* rep = replies[i].get();
         if (isError(rep) || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
             throw RedisError("redis rate limit: " + replyString(rep));
-        const RateCheck& c = checks[i];
-        RateDecision d;
-        d.allowed = rep->element[0]->integer == 1;
-        double tokens = static_cast<double>(rep->element[1]->integer) / 1000.0;
-        d.tokens = tokens;
-        d.limit = c.burst;
-        d.remaining = static_cast<int>(std::floor(tokens));
-        d.reset = static_cast<std::int64_t>(std::ceil((c.burst - tokens) / c.rate_per_second));
-        if (!d.allowed)
-            d.retry_after = std::max<std::int64_t>(
-                1, static_cast<std::int64_t>(std::ceil((std::max(1, c.cost) - tokens) / c.rate_per_second)));
-        out.push_back(d);
+        out.push_back(decisionFor(checks[i], rep->element[0]->integer == 1,
+                                  static_cast<double>(rep->element[1]->integer) / 1000.0));
     }
     return out;
 }
@@ -74,16 +77,8 @@ std::optional<RateDecision> RefusalCache::check(const RateCheck& c, Clock::time_
     if (it == byClient_.end()) return std::nullopt;
     const Entry& e = it->second;
     if (now >= e.until || e.rate != c.rate_per_second || e.burst != c.burst) return std::nullopt;
-    const double tokens = std::min<double>(
-        c.burst, e.tokens + std::chrono::duration<double>(now - e.at).count() * c.rate_per_second);
-    RateDecision d;
-    d.allowed = false;
-    d.tokens = tokens;
-    d.limit = c.burst;
-    d.remaining = static_cast<int>(std::floor(tokens));
-    d.reset = static_cast<std::int64_t>(std::ceil((c.burst - tokens) / c.rate_per_second));
-    d.retry_after = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((1 - tokens) / c.rate_per_second)));
-    return d;
+    return decisionFor(c, false, std::min<double>(c.burst, e.tokens + std::chrono::duration<double>(now - e.at).count() *
+                                                                      c.rate_per_second));
 }
 
 ApiError rateLimitedError(const RateCheck& c, const RateDecision& d) {

@@ -33,6 +33,10 @@ struct RateCheck {
     int cost = 1;
 };
 
+// The decision and header values for a check, given whether it was allowed and
+// the tokens left in its bucket.
+RateDecision decisionFor(const RateCheck& c, bool allowed, double tokens);
+
 // Takes each check's `cost` tokens from its client's bucket if it holds that
 // many. Several checks (any clients) in one Redis round trip, in order; one
 // decision each.
