@@ -3,15 +3,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 namespace v2v::gw {
 namespace {
 
-// KEYS[1] bucket; ARGV rate/s, burst, cost. Returns {allowed, tokens_left*1000}.
+// KEYS[1] bucket; ARGV rate/s, burst, then one cost per request, taken in
+// order (a refused request takes nothing). Returns {allowed, tokens_left*1000}
+// per request, flattened.
 const char* kBucketLua = R"LUA(
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
@@ -19,11 +22,17 @@ local tokens = tonumber(b[1])
 local ts = tonumber(b[2])
 if tokens == nil or ts == nil then tokens = burst; ts = now end
 if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
-local allowed = 0
-if tokens >= cost then tokens = tokens - cost; allowed = 1 end
+local out = {}
+for i = 3, #ARGV do
+  local cost = tonumber(ARGV[i])
+  local allowed = 0
+  if tokens >= cost then tokens = tokens - cost; allowed = 1 end
+  out[#out + 1] = allowed
+  out[#out + 1] = math.floor(tokens * 1000)
+end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return {allowed, math.floor(tokens * 1000)}
+return out
 )LUA";
 
 }  // namespace
@@ -42,20 +51,32 @@ RateDecision decisionFor(const RateCheck& c, bool allowed, double tokens) {
 }
 
 std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks) {
+    // One script call per bucket (client, rate, burst), its requests in order.
     std::vector<std::vector<std::string>> calls;
-    calls.reserve(checks.size());
-    for (const auto& c : checks)
-        calls.push_back({r.key("rate:" + c.client_id), std::to_string(c.rate_per_second), std::to_string(c.burst),
-                         std::to_string(c.cost)});
-    std::vector<RedisReply> replies = r.evalMany(kBucketLua, calls, 1);
-    std::vector<RateDecision> out;
-    out.reserve(checks.size());
+    std::vector<std::vector<std::size_t>> members;  // per call: indices into checks
+    std::map<std::tuple<std::string, double, int>, std::size_t> callOf;
     for (std::size_t i = 0; i < checks.size(); ++i) {
-        const redisReply* rep = replies[i].get();
-        if (isError(rep) || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
+        const RateCheck& c = checks[i];
+        auto [it, added] = callOf.try_emplace({c.client_id, c.rate_per_second, c.burst}, calls.size());
+        if (added) {
+            calls.push_back({r.key("rate:" + c.client_id), std::to_string(c.rate_per_second), std::to_string(c.burst)});
+            members.emplace_back();
+        }
+        calls[it->second].push_back(std::to_string(c.cost));
+        members[it->second].push_back(i);
+    }
+    std::vector<RedisReply> replies = r.evalMany(kBucketLua, calls, 1);
+    std::vector<RateDecision> out(checks.size());
+    for (std::size_t k = 0; k < calls.size(); ++k) {
+        const redisReply* rep = replies[k].get();
+        const std::vector<std::size_t>& m = members[k];
+        if (isError(rep) || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 * m.size())
             throw RedisError("redis rate limit: " + replyString(rep));
-        out.push_back(decisionFor(checks[i], rep->element[0]->integer == 1,
-                                  static_cast<double>(rep->element[1]->integer) / 1000.0));
+        for (std::size_t i = 0; i < rep->elements; ++i)
+            if (rep->element[i]->type != REDIS_REPLY_INTEGER) throw RedisError("redis rate limit: " + replyString(rep));
+        for (std::size_t j = 0; j < m.size(); ++j)
+            out[m[j]] = decisionFor(checks[m[j]], rep->element[2 * j]->integer == 1,
+                                    static_cast<double>(rep->element[2 * j + 1]->integer) / 1000.0);
     }
     return out;
 }

@@ -39,7 +39,8 @@ RateDecision decisionFor(const RateCheck& c, bool allowed, double tokens);
 
 // Takes each check's `cost` tokens from its client's bucket if it holds that
 // many. Several checks (any clients) in one Redis round trip, in order; one
-// decision each.
+// decision each. The checks of one bucket go in one script call (one bucket
+// read and write however many requests it answers).
 std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks);
 
 // Per client, until when its bucket cannot hold one token: a send in that
