@@ -60,10 +60,16 @@ std::optional<ApiError> commitAndQueueNow(App& app, Db& db, const std::vector<Pr
         tx.commit();
         return ApiError{503, "unavailable", "the queue is unavailable; nothing was sent, retry later", ""};
     }
-    for (const auto* p : emails)
-        V2V_LOG(info, p->email.id) << "accepted client=" << p->email.client_id << " from=<" << p->email.from_address
-                                   << "> recipients=" << p->email.recipients.size() << " size=" << p->email.mime.size()
-                                   << " status=" << p->email.status;
+    if (logEnabled(LogLevel::info)) {  // one write for the batch
+        std::vector<std::pair<std::string, std::string>> lines;
+        lines.reserve(emails.size());
+        for (const auto* p : emails)
+            lines.emplace_back(p->email.id, "accepted client=" + p->email.client_id + " from=<" +
+                                                p->email.from_address + "> recipients=" +
+                                                std::to_string(p->email.recipients.size()) + " size=" +
+                                                std::to_string(p->email.mime.size()) + " status=" + p->email.status);
+        logLines(LogLevel::info, lines);
+    }
     return std::nullopt;
 }
 

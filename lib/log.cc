@@ -10,6 +10,7 @@
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "config.h"
 
@@ -79,9 +80,10 @@ std::string logSafe(std::string_view s, std::size_t max) {
     return out;
 }
 
-void logLine(LogLevel level, std::string_view object, std::string_view message) {
-    if (!logEnabled(level)) return;
+namespace {
+std::string lineBody(LogLevel level, std::string_view object, std::string_view message) {
     std::string body;
+    body.reserve(object.size() + message.size() + 12);
     if (!object.empty()) {
         body.append(object);
         body += ": ";
@@ -91,6 +93,11 @@ void logLine(LogLevel level, std::string_view object, std::string_view message) 
         body += ": ";
     }
     body.append(message);
+    return body;
+}
+
+// Every body as one line each: one write(2) to stderr for all, one syslog(3) call per line.
+void emit(LogLevel level, const std::vector<std::string>& bodies) {
     std::lock_guard<std::mutex> lock(g_mutex);
     if (g_stderr) {
         char ts[32];
@@ -98,12 +105,32 @@ void logLine(LogLevel level, std::string_view object, std::string_view message) 
         struct tm tmv;
         gmtime_r(&now, &tmv);
         std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-        std::string line = std::string(ts) + " " + g_ident + "[" + std::to_string(getpid()) + "]: " +
-                           body + "\n";
-        ssize_t rc = ::write(STDERR_FILENO, line.data(), line.size());
+        const std::string prefix = std::string(ts) + " " + g_ident + "[" + std::to_string(getpid()) + "]: ";
+        std::string out;
+        for (const auto& b : bodies) {
+            out += prefix;
+            out += b;
+            out += '\n';
+        }
+        ssize_t rc = ::write(STDERR_FILENO, out.data(), out.size());
         (void)rc;
     }
-    if (g_syslog) syslog(syslogPriority(level), "%s", body.c_str());
+    if (g_syslog)
+        for (const auto& b : bodies) syslog(syslogPriority(level), "%s", b.c_str());
+}
+}  // namespace
+
+void logLine(LogLevel level, std::string_view object, std::string_view message) {
+    if (!logEnabled(level)) return;
+    emit(level, {lineBody(level, object, message)});
+}
+
+void logLines(LogLevel level, const std::vector<std::pair<std::string, std::string>>& lines) {
+    if (!logEnabled(level) || lines.empty()) return;
+    std::vector<std::string> bodies;
+    bodies.reserve(lines.size());
+    for (const auto& [object, message] : lines) bodies.push_back(lineBody(level, object, message));
+    emit(level, bodies);
 }
 
 }  // namespace v2v

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace v2v {
 
@@ -21,6 +23,9 @@ LogLevel logLevelFromString(const std::string& s);  // throws std::invalid_argum
 
 // Emit one line: "<object>: <message>" (or just the message when object is empty).
 void logLine(LogLevel level, std::string_view object, std::string_view message);
+// Several lines (object, message) at one level, written to stderr in one
+// write(2) (a batch of events logged at the cost of one line).
+void logLines(LogLevel level, const std::vector<std::pair<std::string, std::string>>& lines);
 
 // Removes CR, LF and other control bytes from text that came from outside,
 // so a hostile value cannot forge log lines.

@@ -8,7 +8,7 @@ UNIT_LIBS = $(BOOST_TEST_LIBS)
 
 check_PROGRAMS += t/unit/lib_test
 TESTS += t/unit/lib_test
-t_unit_lib_test_SOURCES = t/unit/lib_main.cc t/unit/config_test.cc t/unit/ids_test.cc \
+t_unit_lib_test_SOURCES = t/unit/lib_main.cc t/unit/config_test.cc t/unit/ids_test.cc t/unit/log_test.cc \
 	t/unit/verp_test.cc t/unit/db_test.cc t/unit/address_test.cc t/unit/config_docs_test.cc \
 	t/unit/tracking_token_test.cc t/unit/temp_db.h
 t_unit_lib_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS)
