@@ -17,6 +17,7 @@ namespace {
 constexpr std::size_t kMaxIds = 500;  // a batch's ids at most
 
 thread_local Notes tNotes;
+thread_local std::string* tAuditLines = nullptr;  // the innermost AuditBatch's lines
 
 std::unique_ptr<AuditLog>& auditLog() {
     static std::unique_ptr<AuditLog> log;
@@ -41,6 +42,7 @@ void auditFailed(const std::string& path) {
 
 void configure(const Config& cfg) {
     metrics::registerAll();
+    auditLog().reset();
     if (cfg.log.audit_file.empty()) return;
     auditLog() = std::make_unique<AuditLog>(cfg.log.audit_file);
     std::string error;
@@ -119,10 +121,31 @@ void record(const std::string& method, const std::string& path, const std::strin
         if (auto id = m.params.find("id"); f.emailIds.empty() && id != m.params.end())
             f.emailIds.push_back(logSafe(id->second, 64));
     }
-    if (!log->write(auditRecord(f))) auditFailed(log->path());
+    if (tAuditLines) {
+        *tAuditLines += auditLine(nowMillis(), auditRecord(f));
+        *tAuditLines += '\n';
+    } else if (!log->write(auditRecord(f))) {
+        auditFailed(log->path());
+    }
 }
 
 }  // namespace
+
+AuditBatch::AuditBatch() : outer_(std::exchange(tAuditLines, &lines_)) {}
+
+AuditBatch::~AuditBatch() {
+    tAuditLines = outer_;
+    AuditLog* log = auditLog().get();
+    if (lines_.empty() || !log) return;
+    try {
+        if (outer_)
+            *outer_ += lines_;
+        else if (!log->appendLines(nowMillis(), lines_))
+            auditFailed(log->path());
+    } catch (const std::exception& e) {
+        V2V_LOG(error, "audit") << "writing a batch of audit lines: " << e.what();
+    }
+}
 
 void endRequest(const std::string& method, const std::string& path, const std::string& ip, int status,
                 double seconds) {

@@ -19,6 +19,7 @@ namespace v2v::gw::ops {
 
 // Opens the audit log of log.audit_file (empty = off). Logs and continues when
 // it cannot be opened now (each request retries and the failure is logged).
+// Called once at start, before requests are served.
 void configure(const Config& cfg);
 
 // What a request has learnt so far (see below).
@@ -41,6 +42,21 @@ void noteErrorCode(const std::string& code);
 // Records the request: metrics always, the audit line unless the route is public.
 void endRequest(const std::string& method, const std::string& path, const std::string& ip, int status,
                 double seconds);
+
+// While one is alive, the audit lines of requests recorded on this thread are
+// kept and written together (one write(2)) when it ends: a thread that
+// answers a batch of requests (the send committer) writes their lines at once.
+class AuditBatch {
+public:
+    AuditBatch();
+    ~AuditBatch();
+    AuditBatch(const AuditBatch&) = delete;
+    AuditBatch& operator=(const AuditBatch&) = delete;
+
+private:
+    std::string lines_;
+    std::string* outer_;
+};
 
 // What one audit line says (pure, for tests).
 struct RequestFacts {

@@ -13,6 +13,7 @@
 #include "ops_metrics.h"
 #include "queue.h"
 #include "records.h"
+#include "request_ops.h"
 #include "send_service.h"
 
 namespace v2v::gw {
@@ -188,6 +189,7 @@ std::vector<SendCommitter::Pending> SendCommitter::take(std::deque<Pending>& q, 
 }
 
 void SendCommitter::finishAll(std::vector<Pending>& batch) {
+    ops::AuditBatch audit;  // the batch's audit lines in one write
     for (auto& p : batch) finish(p.job, std::move(p.result));
 }
 

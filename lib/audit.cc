@@ -61,7 +61,11 @@ bool AuditLog::write(const nlohmann::ordered_json& record) { return writeAt(nowM
 
 bool AuditLog::writeAt(std::int64_t unixMs, const nlohmann::ordered_json& record) {
     if (!enabled()) return true;
-    std::string line = auditLine(unixMs, record) + "\n";
+    return appendLines(unixMs, auditLine(unixMs, record) + "\n");
+}
+
+bool AuditLog::appendLines(std::int64_t unixMs, const std::string& lines) {
+    if (!enabled() || lines.empty()) return true;
     std::lock_guard<std::mutex> lock(mutex_);
     std::string error;
     // Reopen after rotation (the path now names another file, or none), looked
@@ -73,8 +77,8 @@ bool AuditLog::writeAt(std::int64_t unixMs, const nlohmann::ordered_json& record
         if (fd_ < 0 || ::stat(path_.c_str(), &st) != 0 || static_cast<std::uint64_t>(st.st_ino) != inode_)
             if (!openLocked(error)) return false;
     }
-    ssize_t n = ::write(fd_, line.data(), line.size());
-    return n == static_cast<ssize_t>(line.size());
+    ssize_t n = ::write(fd_, lines.data(), lines.size());
+    return n == static_cast<ssize_t>(lines.size());
 }
 
 }  // namespace v2v

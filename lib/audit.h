@@ -1,7 +1,7 @@
 // The audit log (log.audit_file): one JSON object per line for every
 // authenticated API request (gateway) and every change made with v2vctl.
-// Each line is one write(2) on an O_APPEND descriptor, so the gateway's
-// threads and v2vctl processes never interleave lines; the file is reopened
+// Each line (or batch of whole lines) is one write(2) on an O_APPEND
+// descriptor, so the gateway's threads and v2vctl processes never interleave lines; the file is reopened
 // when it was renamed or removed (log rotation; looked at once a second).
 // Never give it secrets.
 #pragma once
@@ -30,6 +30,9 @@ public:
     bool write(const nlohmann::ordered_json& record);
     // The same with the time given (write uses the clock).
     bool writeAt(std::int64_t unixMs, const nlohmann::ordered_json& record);
+    // Lines already made by auditLine(), each ending in a newline, in one
+    // write(2) (`unixMs` paces the rotation check).
+    bool appendLines(std::int64_t unixMs, const std::string& lines);
 
     // How often (at most) the path is looked at for a rotation.
     static constexpr std::int64_t kRotationCheckMs = 1000;

@@ -1,6 +1,7 @@
 // Gateway operations: OpenAPI route table, audit records, delivery cursor.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "ops_fixtures.h"
@@ -113,6 +114,36 @@ BOOST_AUTO_TEST_CASE(hostile_path_cannot_forge_lines) {
     auto line = auditLine(0, ops::auditRecord(f));
     BOOST_TEST(line.find('\n') == std::string::npos);
     BOOST_TEST(line.find('\r') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_writes_its_lines_together_when_it_ends) {
+    test::TempDir d;
+    Config cfg;
+    cfg.log.audit_file = d.path("audit.log");
+    ops::configure(cfg);
+    auto lines = [&] {
+        std::string s = ops_test::readFile(d.path("audit.log"));
+        return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+    };
+    ops::beginRequest();
+    ops::endRequest("GET", "/api/v1/email/01A", "192.0.2.1", 404, 0.001);
+    BOOST_TEST(lines() == 1u);  // no batch: written at once
+    {
+        ops::AuditBatch outer;
+        ops::endRequest("GET", "/api/v1/email/01B", "192.0.2.1", 404, 0.001);
+        {
+            ops::AuditBatch inner;  // nested: joins the outer batch
+            ops::endRequest("GET", "/api/v1/email/01C", "192.0.2.1", 404, 0.001);
+        }
+        ops::endRequest("GET", "/api/v1/health/live", "192.0.2.1", 200, 0.001);  // public: not audited
+        BOOST_TEST(lines() == 1u);
+    }
+    std::string s = ops_test::readFile(d.path("audit.log"));
+    BOOST_TEST(lines() == 3u);
+    BOOST_TEST(s.find("01B") < s.find("01C"));  // in the order recorded
+    BOOST_TEST(s.find("health") == std::string::npos);
+    cfg.log.audit_file.clear();
+    ops::configure(cfg);  // later tests: no audit log
 }
 
 BOOST_AUTO_TEST_SUITE_END()
