@@ -14,7 +14,8 @@ gateway_libgateway_a_SOURCES = \
 	gateway/injector.cc gateway/injector.h \
 	gateway/json_body.cc gateway/json_body.h \
 	gateway/jwt_auth.cc gateway/jwt_auth.h \
-	gateway/mime_build.cc gateway/mime_build.h \
+	gateway/gmime_ptr.h gateway/mime_build.cc gateway/mime_build.h \
+	gateway/mime_simple.cc gateway/mime_simple.h \
 	gateway/ops_metrics.cc gateway/ops_metrics.h \
 	gateway/ops_monitor.cc gateway/ops_monitor.h \
 	gateway/queue.cc gateway/queue.h \
@@ -66,7 +67,7 @@ gateway_v2v_gateway_LDADD = $(GATEWAY_LIBS) $(PISTACHE_LIBS) $(JEMALLOC_LIBS)
 check_PROGRAMS += t/unit/gateway_test
 TESTS += t/unit/gateway_test
 t_unit_gateway_test_SOURCES = t/unit/gateway_main.cc t/unit/gateway_jwt_test.cc t/unit/gateway_send_test.cc \
-	t/unit/gateway_smtp_test.cc t/unit/gateway_mime_test.cc \
+	t/unit/gateway_smtp_test.cc t/unit/gateway_mime_test.cc t/unit/gateway_mime_simple_test.cc \
 	t/unit/gateway_template_test.cc t/unit/gateway_records_test.cc \
 	t/unit/gateway_tracking_test.cc t/unit/gateway_committer_test.cc
 t_unit_gateway_test_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/gateway $(gateway_libgateway_a_CPPFLAGS)

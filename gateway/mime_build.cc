@@ -1,4 +1,5 @@
-// MIME construction with GMime 3 (see mime_build.h).
+// MIME construction with GMime 3 (see mime_build.h); buildMessage() takes the
+// direct serializer of mime_simple.cc instead when it can write the message.
 #include "mime_build.h"
 
 #include <gmime/gmime.h>
@@ -8,16 +9,11 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "gmime_ptr.h"
+#include "mime_simple.h"
+
 namespace v2v::gw {
 namespace {
-
-struct GUnref {
-    void operator()(void* p) const {
-        if (p) g_object_unref(p);
-    }
-};
-template <class T>
-using GPtr = std::unique_ptr<T, GUnref>;
 
 void ensureInit() {
     static std::once_flag once;
@@ -110,6 +106,11 @@ std::string toCrlf(const char* s) {
 }  // namespace
 
 std::string buildMessage(const SendRequest& r, const BuiltHeaders& h) {
+    if (simpleMessagePossible(r, h)) return buildSimpleMessage(r, h);
+    return buildMessageWithGMime(r, h);
+}
+
+std::string buildMessageWithGMime(const SendRequest& r, const BuiltHeaders& h) {
     ensureInit();
     GPtr<GMimeMessage> msg(g_mime_message_new(TRUE));
     g_mime_message_add_mailbox(msg.get(), GMIME_ADDRESS_TYPE_FROM, r.from.name.c_str(), r.from.email.c_str());
