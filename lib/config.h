@@ -66,8 +66,11 @@ struct SmtpConfig {
 struct GatewayConfig {
     std::string listen = "127.0.0.1:8080";
     // HTTP threads parse and build; sends are committed by the send committer
-    // (no handler waits for it). 2 cores, wrk 32 connections, accept path
-    // alone: 2 threads 4.6k sends/s, 4 threads 4.8k, 8 threads 5.1k.
+    // (no handler waits for it, but the synchronous routes, idempotent sends
+    // and batches, hold their thread until their commit). 2 cores, wrk 32
+    // connections, accept path alone, alternating runs: 2 threads 5.9-6.8k
+    // sends/s, 4 threads 5.1-6.6k, 8 threads 4.5-6.2k: within the machine's
+    // noise, so 8 are kept for the synchronous routes.
     int threads = 8;
     int max_request_bytes = 30 * 1024 * 1024;
     int header_timeout_ms = 10000;
