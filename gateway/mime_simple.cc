@@ -17,7 +17,9 @@
 namespace v2v::gw {
 namespace {
 
-constexpr std::size_t kFoldAt = 78;      // preferred header line length
+// Header line length: RFC 5322 asks for 78 at most, RFC 2047 for 76 on a line
+// holding an encoded word; 76 for all keeps it simple.
+constexpr std::size_t kFoldAt = 76;
 constexpr std::size_t kMaxWord = 70;     // longer unencoded header words → GMime
 constexpr std::size_t kMaxName = 200;    // longer display names → GMime
 constexpr std::size_t kMaxPayload = 63;  // encoded characters in an encoded word (word <= 75)
@@ -129,7 +131,10 @@ bool nameOk(std::string_view n) {
 bool mailboxOk(const Mailbox& m) { return emailOk(m.email) && nameOk(m.name); }
 
 bool messageIdOk(std::string_view id) {
-    if (id.empty() || id.size() > 200 || id.find('@') == std::string_view::npos) return false;
+    const auto at = id.find('@');
+    if (id.size() > 200 || at == 0 || at == std::string_view::npos || at + 1 == id.size() ||
+        id.find('@', at + 1) != std::string_view::npos)
+        return false;
     for (char c : id)
         if (!alnum(c) && !inSet(".@_+-", c)) return false;
     return true;

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <tuple>
 
 namespace v2v::gw {
 namespace {
@@ -50,20 +48,30 @@ RateDecision decisionFor(const RateCheck& c, bool allowed, double tokens) {
     return d;
 }
 
-std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks) {
-    // One script call per bucket (client, rate, burst), its requests in order.
-    std::vector<std::vector<std::string>> calls;
-    std::vector<std::vector<std::size_t>> members;  // per call: indices into checks
-    std::map<std::tuple<std::string, double, int>, std::size_t> callOf;
+std::vector<std::vector<std::size_t>> bucketCalls(const std::vector<RateCheck>& checks) {
+    std::vector<std::vector<std::size_t>> calls;
+    std::unordered_map<std::string, std::size_t> lastCall;  // client -> its latest call
     for (std::size_t i = 0; i < checks.size(); ++i) {
         const RateCheck& c = checks[i];
-        auto [it, added] = callOf.try_emplace({c.client_id, c.rate_per_second, c.burst}, calls.size());
-        if (added) {
-            calls.push_back({r.key("rate:" + c.client_id), std::to_string(c.rate_per_second), std::to_string(c.burst)});
-            members.emplace_back();
+        auto it = lastCall.find(c.client_id);
+        if (it == lastCall.end() || checks[calls[it->second].front()].rate_per_second != c.rate_per_second ||
+            checks[calls[it->second].front()].burst != c.burst) {
+            calls.emplace_back();
+            it = lastCall.insert_or_assign(c.client_id, calls.size() - 1).first;
         }
-        calls[it->second].push_back(std::to_string(c.cost));
-        members[it->second].push_back(i);
+        calls[it->second].push_back(i);
+    }
+    return calls;
+}
+
+std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks) {
+    const std::vector<std::vector<std::size_t>> members = bucketCalls(checks);
+    std::vector<std::vector<std::string>> calls;
+    calls.reserve(members.size());
+    for (const auto& m : members) {
+        const RateCheck& c = checks[m.front()];
+        calls.push_back({r.key("rate:" + c.client_id), std::to_string(c.rate_per_second), std::to_string(c.burst)});
+        for (std::size_t i : m) calls.back().push_back(std::to_string(checks[i].cost));
     }
     std::vector<RedisReply> replies = r.evalMany(kBucketLua, calls, 1);
     std::vector<RateDecision> out(checks.size());

@@ -40,8 +40,14 @@ RateDecision decisionFor(const RateCheck& c, bool allowed, double tokens);
 // Takes each check's `cost` tokens from its client's bucket if it holds that
 // many. Several checks (any clients) in one Redis round trip, in order; one
 // decision each. The checks of one bucket go in one script call (one bucket
-// read and write however many requests it answers).
+// read and write however many requests it answers; see bucketCalls).
 std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks);
+
+// How takeTokensMany groups checks into script calls (indices into `checks`,
+// in order): one call per client and run of its checks with the same rate and
+// burst. A limit changed mid-batch starts a new call, so each client's checks
+// are still decided in their order (the calls run in order).
+std::vector<std::vector<std::size_t>> bucketCalls(const std::vector<RateCheck>& checks);
 
 // Per client, until when its bucket cannot hold one token: a send in that
 // window is refused on the HTTP thread, before its body is parsed or Redis is

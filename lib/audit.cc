@@ -1,6 +1,8 @@
 // Audit log writer (see audit.h).
 #include "audit.h"
 
+#include "write_all.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -77,8 +79,7 @@ bool AuditLog::appendLines(std::int64_t unixMs, const std::string& lines) {
         if (fd_ < 0 || ::stat(path_.c_str(), &st) != 0 || static_cast<std::uint64_t>(st.st_ino) != inode_)
             if (!openLocked(error)) return false;
     }
-    ssize_t n = ::write(fd_, lines.data(), lines.size());
-    return n == static_cast<ssize_t>(lines.size());
+    return writeAll(fd_, lines.data(), lines.size());
 }
 
 }  // namespace v2v

@@ -13,7 +13,8 @@ lib_libv2v_a_SOURCES = \
 	lib/metrics.cc lib/metrics.h \
 	lib/records.cc lib/records.h \
 	lib/tracking_token.cc lib/tracking_token.h \
-	lib/verp.cc lib/verp.h
+	lib/verp.cc lib/verp.h \
+	lib/write_all.h
 lib_libv2v_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(JSON_CFLAGS) $(IDN2_CFLAGS) $(PROMETHEUS_CFLAGS)
 
 # What a program linking libv2v needs.

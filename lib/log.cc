@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config.h"
+#include "write_all.h"
 
 namespace v2v {
 namespace {
@@ -112,8 +113,7 @@ void emit(LogLevel level, const std::vector<std::string>& bodies) {
             out += b;
             out += '\n';
         }
-        ssize_t rc = ::write(STDERR_FILENO, out.data(), out.size());
-        (void)rc;
+        writeAll(STDERR_FILENO, out.data(), out.size());  // nowhere to report a failure
     }
     if (g_syslog)
         for (const auto& b : bodies) syslog(syslogPriority(level), "%s", b.c_str());

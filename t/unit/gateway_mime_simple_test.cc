@@ -5,6 +5,8 @@
 // Then every fallback condition, and that the common case is fast.
 #include <boost/test/unit_test.hpp>
 
+#include <regex>
+
 #include <gmime/gmime.h>
 
 #include <algorithm>
@@ -141,6 +143,19 @@ std::string squeezed(const std::string& s) {
     return o;
 }
 
+// The longest header line holding an RFC 2047 encoded word (RFC 2047 allows 76).
+std::size_t longestEncodedWordLine(const std::string& m) {
+    const std::size_t headerEnd = m.find("\r\n\r\n");
+    std::size_t longest = 0;
+    for (std::size_t start = 0; start < headerEnd;) {
+        const std::size_t end = m.find("\r\n", start);
+        if (m.substr(start, end - start).find("=?") != std::string::npos)
+            longest = std::max(longest, end - start);
+        start = end + 2;
+    }
+    return longest;
+}
+
 // CRLF only, 7-bit, lines <= 998; QP body lines <= 76; returns the longest header line.
 std::size_t checkInvariants(const std::string& m) {
     const std::size_t headerEnd = m.find("\r\n\r\n");
@@ -155,8 +170,7 @@ std::size_t checkInvariants(const std::string& m) {
         if (start < headerEnd) longestHeader = std::max(longestHeader, len);
         const std::string line = m.substr(start, len);
         if (line.rfind("--=_", 0) == 0) inQpBody = false;
-        else if (line.empty() && start > headerEnd) inQpBody = true;  // a part's header end
-        else if (line.empty()) inQpBody = true;
+        else if (line.empty()) inQpBody = true;  // the end of the message's or a part's header
         else if (inQpBody) BOOST_TEST_REQUIRE(len <= 76u, show(line));
         start = end + 2;
     }
@@ -297,7 +311,7 @@ BOOST_AUTO_TEST_CASE(simple_and_gmime_decode_the_same) {
         }
         ++fast;
         const std::string a = buildSimpleMessage(r, h), b = buildMessageWithGMime(r, h);
-        if (checkInvariants(a) > 78) ++longHeaderLines;
+        if (checkInvariants(a) > 78 || longestEncodedWordLine(a) > 76) ++longHeaderLines;
         BOOST_TEST_REQUIRE(a.find("hidden@bcc.test") == std::string::npos);  // Bcc never in headers
         const Decoded da = decode(a), db = decode(b);
         BOOST_TEST_INFO("case " << i << "\nfast:\n" << a << "\ngmime:\n" << b);
@@ -313,19 +327,22 @@ BOOST_AUTO_TEST_CASE(simple_and_gmime_decode_the_same) {
             if (squeezed(da.headers[k]) == squeezed(db.headers[k])) {
                 gmimeFolded += da.headers[k] != db.headers[k];
             } else {
-                BOOST_TEST_REQUIRE(squeezed(db.headers[k]) != squeezed(want[k]));
+                // Excused only where GMime wrote what its parser misreads.
+                static const std::regex adjacentPaddedB("\\?[Bb]\\?[A-Za-z0-9+/]*=+\\?=\\s+=\\?[^?]+\\?[Bb]\\?");
+                BOOST_TEST_REQUIRE(std::regex_search(b, adjacentPaddedB));
                 ++gmimeLost;
             }
         }
         BOOST_TEST_REQUIRE(da.parts.size() == db.parts.size());
         for (std::size_t k = 0; k < da.parts.size(); ++k) BOOST_TEST_REQUIRE(show(da.parts[k]) == show(db.parts[k]));
     }
-    BOOST_TEST_MESSAGE("fast " << fast << ", gmime " << slow << ", fast messages with a header line > 78: "
+    BOOST_TEST_MESSAGE("fast " << fast << ", gmime " << slow << ", fast messages with a header line > 78, or > 76 holding an encoded word: "
                                << longHeaderLines << ", GMime's decoded headers differing only in folding: "
                                << gmimeFolded << ", headers GMime's output decodes with text lost: " << gmimeLost);
     // The generator covers both paths well (not a vacuous comparison).
     BOOST_TEST(fast > n / 3);
-    BOOST_TEST(longHeaderLines == 0);  // short addresses here: every header line folds to <= 78
+    BOOST_TEST(longHeaderLines == 0);  // short addresses here: every header line folds (RFC 5322, RFC 2047)
+    BOOST_TEST(gmimeLost < fast / 50);  // GMime's misreading is rare (10 of about 2,400 when written)
     BOOST_TEST(slow > n / 10);
 }
 

@@ -113,6 +113,18 @@ BOOST_AUTO_TEST_CASE(rfc3339) {
     BOOST_CHECK(!parseRfc3339("2026-13-01T00:00:00Z"));
 }
 
+// Checks go to Redis as one script call per client and run of equal limits,
+// each client's checks in their order, even when its limit changed mid-batch.
+BOOST_AUTO_TEST_CASE(bucket_calls_keep_each_clients_order) {
+    using Calls = std::vector<std::vector<std::size_t>>;
+    BOOST_TEST(bucketCalls({}).empty());
+    std::vector<RateCheck> checks{{"a", 1, 10, 1}, {"b", 1, 10, 1}, {"a", 1, 10, 5}, {"b", 1, 10, 1}};
+    BOOST_TEST((bucketCalls(checks) == Calls{{0, 2}, {1, 3}}));
+    // a: old limit, new limit, old limit again, then old once more
+    checks = {{"a", 1, 10, 1}, {"a", 2, 10, 1}, {"a", 1, 10, 1}, {"b", 1, 10, 1}, {"a", 1, 10, 1}, {"a", 1, 20, 1}};
+    BOOST_TEST((bucketCalls(checks) == Calls{{0}, {1}, {2, 4}, {3}, {5}}));
+}
+
 // A client found out of tokens is refused on the HTTP thread until its bucket
 // could hold one token again (capped at a second), with the headers Redis's
 // answer would give; a changed rate or burst, or a batch, is not served from it.
