@@ -6,6 +6,8 @@
 // simpleMessagePossible() false, and buildMessage() uses GMime instead.
 #include "mime_simple.h"
 
+#include "text.h"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -24,34 +26,6 @@ constexpr std::size_t kMaxWord = 70;     // longer unencoded header words → GM
 constexpr std::size_t kMaxName = 200;    // longer display names → GMime
 constexpr std::size_t kMaxPayload = 63;  // encoded characters in an encoded word (word <= 75)
 constexpr std::size_t kQpLine = 75;      // QP characters per line before the soft break '='
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool strictUtf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t n;
-        unsigned cp;
-        if (c >= 0xc2 && c <= 0xdf) n = 1, cp = c & 0x1f;
-        else if ((c & 0xf0) == 0xe0) n = 2, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4) n = 3, cp = c & 0x07;
-        else return false;
-        if (i + n >= s.size()) return false;
-        for (std::size_t k = 1; k <= n; ++k) {
-            const auto d = static_cast<unsigned char>(s[i + k]);
-            if ((d & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (d & 0x3f);
-        }
-        if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
 
 bool isAscii(std::string_view s) {
     for (char c : s)
@@ -73,7 +47,6 @@ bool alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || 
 // c is one of `set` (strchr alone would also find the terminating NUL)
 bool inSet(const char* set, char c) { return c != '\0' && std::strchr(set, c) != nullptr; }
 
-bool atext(char c) { return alnum(c) || inSet("!#$%&'*+-/=?^_`{|}~", c); }
 
 // A value written as it is: printable ASCII, no "=?" (a decoder could take it for
 // an encoded word), no fold unit (a word with the extra spaces of the run before
@@ -90,7 +63,7 @@ bool plainWordsOk(std::string_view s) {
 
 // Unstructured value (Subject, custom and internal headers).
 bool unstructuredOk(std::string_view v) {
-    if (!noControls(v) || !strictUtf8(v)) return false;
+    if (!noControls(v) || !validUtf8(v)) return false;
     if (!v.empty() && (v.front() == ' ' || v.back() == ' ')) return false;
     return !isAscii(v) || plainWordsOk(v);
 }
@@ -117,14 +90,14 @@ bool emailOk(std::string_view e) {
     const auto at = e.find('@');
     if (at == 0 || at == std::string_view::npos || at + 1 == e.size() || e.find('@', at + 1) != e.npos) return false;
     for (char c : e)
-        if (!atext(c) && c != '.' && c != '@') return false;
+        if (!isAtext(c) && c != '.' && c != '@') return false;
     return true;
 }
 
 bool nameOk(std::string_view n) {
     if (n.empty()) return true;
     if (n.size() > kMaxName || n.front() == ' ' || n.back() == ' ') return false;
-    if (!noControls(n) || !strictUtf8(n)) return false;
+    if (!noControls(n) || !validUtf8(n)) return false;
     return !isAscii(n) || n.find("=?") == std::string_view::npos;
 }
 
@@ -241,7 +214,7 @@ void unstructured(std::string& out, std::string_view name, std::string_view valu
 
 std::string quotedName(std::string_view n) {
     bool plain = true;
-    for (char c : n) plain = plain && (atext(c) || c == ' ');
+    for (char c : n) plain = plain && (isAtext(c) || c == ' ');
     if (plain) return std::string(n);
     std::string q = "\"";
     for (char c : n) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base64.h"
+#include "text.h"
 
 #include "json_body.h"
 
@@ -27,21 +28,6 @@ struct Invalid {
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
-}
-
-bool validUtf8(const std::string& s) {
-    // sodium has no UTF-8 validator; a compact DFA-free check.
-    std::size_t i = 0;
-    while (i < s.size()) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        int n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
-        if (n < 0 || (n == 1 && c < 0xc2) || i + static_cast<std::size_t>(n) >= s.size() + (n == 0 ? 1 : 0))
-            return false;
-        for (int k = 1; k <= n; ++k)
-            if ((static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) >> 6) != 2) return false;
-        i += static_cast<std::size_t>(n) + 1;
-    }
-    return true;
 }
 
 std::string getString(const json& j, const std::string& key, const std::string& field, std::size_t max) {

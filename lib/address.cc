@@ -1,6 +1,8 @@
 // Address parsing (see address.h).
 #include "address.h"
 
+#include "text.h"
+
 #include <idn2.h>
 
 #include <cctype>
@@ -8,11 +10,6 @@
 
 namespace v2v {
 namespace {
-
-bool atext(unsigned char c) {
-    return std::isalnum(c) || std::string_view("!#$%&'*+/=?^_`{|}~-").find(static_cast<char>(c)) !=
-                                  std::string_view::npos;
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -26,7 +23,7 @@ std::string checkLocal(std::string_view l) {
     if (l.front() == '.' || l.back() == '.' || l.find("..") != std::string_view::npos)
         return "the local part has a misplaced '.'";
     for (unsigned char c : l)
-        if (!atext(c) && c != '.') return "the local part holds a character that is not allowed";
+        if (!isAtext(static_cast<char>(c)) && c != '.') return "the local part holds a character that is not allowed";
     return "";
 }
 
