@@ -6,7 +6,7 @@
 // simpleMessagePossible() false, and buildMessage() uses GMime instead.
 #include "mime_simple.h"
 
-#include "text.h"
+#include "text_checks.h"
 
 #include <algorithm>
 #include <array>

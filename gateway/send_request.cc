@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base64.h"
-#include "text.h"
+#include "text_checks.h"
 
 #include "json_body.h"
 

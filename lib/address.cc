@@ -1,7 +1,7 @@
 // Address parsing (see address.h).
 #include "address.h"
 
-#include "text.h"
+#include "text_checks.h"
 
 #include <idn2.h>
 

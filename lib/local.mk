@@ -12,7 +12,7 @@ lib_libv2v_a_SOURCES = \
 	lib/log.cc lib/log.h \
 	lib/metrics.cc lib/metrics.h \
 	lib/records.cc lib/records.h \
-	lib/text.cc lib/text.h \
+	lib/text_checks.cc lib/text_checks.h \
 	lib/tracking_token.cc lib/tracking_token.h \
 	lib/verp.cc lib/verp.h \
 	lib/write_all.h

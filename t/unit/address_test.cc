@@ -1,8 +1,8 @@
-// Address parsing shared by the programs, and the text checks it uses (text.h).
+// Address parsing shared by the programs, and the text checks it uses (text_checks.h).
 #include <boost/test/unit_test.hpp>
 
 #include "address.h"
-#include "text.h"
+#include "text_checks.h"
 
 using namespace v2v;
 

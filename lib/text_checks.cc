@@ -1,5 +1,5 @@
-// Checks on text that came from outside (see text.h).
-#include "text.h"
+// Checks on text that came from outside (see text_checks.h).
+#include "text_checks.h"
 
 #include <cstring>
 
