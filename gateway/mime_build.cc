@@ -106,7 +106,7 @@ std::string toCrlf(const char* s) {
 }  // namespace
 
 std::string buildMessage(const SendRequest& r, const BuiltHeaders& h) {
-    if (simpleMessagePossible(r, h)) return buildSimpleMessage(r, h);
+    if (simpleMessagePossible(r, h)) return writeSimpleMessage(r, h);  // checked once
     return buildMessageWithGMime(r, h);
 }
 

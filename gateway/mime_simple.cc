@@ -25,6 +25,7 @@ constexpr std::size_t kFoldAt = 76;
 constexpr std::size_t kMaxWord = 70;     // longer unencoded header words → GMime
 constexpr std::size_t kMaxName = 200;    // longer display names → GMime
 constexpr std::size_t kMaxPayload = 63;  // encoded characters in an encoded word (word <= 75)
+constexpr char kHex[] = "0123456789ABCDEF";  // "=XX" in QP and Q words
 constexpr std::size_t kQpLine = 75;      // QP characters per line before the soft break '='
 
 bool isAscii(std::string_view s) {
@@ -157,7 +158,6 @@ private:
 // so a padded word followed by another decodes to garbage.
 template <class F>
 void encodedWords(std::string_view s, std::size_t firstRoom, F emit) {
-    static const char hex[] = "0123456789ABCDEF";
     std::string w = "=?UTF-8?Q?", piece;
     std::size_t payload = 0, room = std::max<std::size_t>(firstRoom, 12);
     std::size_t i = 0;
@@ -173,8 +173,8 @@ void encodedWords(std::string_view s, std::size_t firstRoom, F emit) {
                 piece += static_cast<char>(c);
             } else {
                 piece += '=';
-                piece += hex[c >> 4];
-                piece += hex[c & 15];
+                piece += kHex[c >> 4];
+                piece += kHex[c & 15];
             }
         }
         if (payload > 0 && payload + piece.size() > room) {
@@ -294,7 +294,6 @@ void partHeaders(std::string& out, const char* subtype) {
 }  // namespace
 
 void appendQuotedPrintable(std::string& out, const std::string& text) {
-    static const char hex[] = "0123456789ABCDEF";
     const std::size_t n = text.size();
     std::size_t col = 0;
     auto put = [&](unsigned char c, bool encode) {
@@ -305,8 +304,8 @@ void appendQuotedPrintable(std::string& out, const std::string& text) {
         }
         if (encode) {
             out += '=';
-            out += hex[c >> 4];
-            out += hex[c & 15];
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
         } else {
             out += static_cast<char>(c);
         }
@@ -359,6 +358,10 @@ bool simpleMessagePossible(const SendRequest& r, const BuiltHeaders& h) {
 
 std::string buildSimpleMessage(const SendRequest& r, const BuiltHeaders& h) {
     if (!simpleMessagePossible(r, h)) throw std::invalid_argument("buildSimpleMessage: not a simple message");
+    return writeSimpleMessage(r, h);
+}
+
+std::string writeSimpleMessage(const SendRequest& r, const BuiltHeaders& h) {
     std::string out;
     out.reserve(1024 + (r.text ? r.text->size() * 11 / 10 : 0) + (r.html ? r.html->size() * 11 / 10 : 0));
     dateHeader(out, h.date);

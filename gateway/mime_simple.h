@@ -21,6 +21,9 @@ bool simpleMessagePossible(const SendRequest& r, const BuiltHeaders& h);
 // The message bytes; throws std::invalid_argument when !simpleMessagePossible().
 // The multipart boundary is random and holds "=_", which QP output cannot.
 std::string buildSimpleMessage(const SendRequest& r, const BuiltHeaders& h);
+// The same without the check, for a caller that has just made it
+// (buildMessage): simpleMessagePossible(r, h) must hold.
+std::string writeSimpleMessage(const SendRequest& r, const BuiltHeaders& h);
 
 // Quoted-printable of `text` as GMime writes a text part: "\n" and "\r\n" are
 // line breaks (written CRLF), a lone CR is "=0D", space/tab before a break or

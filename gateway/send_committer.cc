@@ -143,7 +143,7 @@ void SendCommitter::submit(CommitJob job) {
         } else {
             queuedBytes_ += bytes;
             const bool check = job.rate.has_value();
-            (check ? checking_ : committing_).push_back({std::move(job), {}});
+            (check ? checking_ : committing_).push_back({std::move(job), {}, bytes});
             (check ? checkCv_ : commitCv_).notify_one();
             return;
         }
@@ -181,7 +181,7 @@ std::vector<SendCommitter::Pending> SendCommitter::take(std::deque<Pending>& q, 
     std::vector<Pending> batch;
     giveUp = stopping_ && std::chrono::steady_clock::now() >= giveUpAt_;
     while (!q.empty() && batch.size() < kMaxJobsPerBatch) {
-        queuedBytes_ -= mimeBytes(q.front().job);
+        queuedBytes_ -= q.front().bytes;
         batch.push_back(std::move(q.front()));
         q.pop_front();
     }
@@ -221,7 +221,7 @@ void SendCommitter::checkLoop() {
                     refusedNow.push_back(std::move(p));  // answered here: nothing to commit
                     continue;
                 }
-                queuedBytes_ += mimeBytes(p.job);
+                queuedBytes_ += p.bytes;
                 committing_.push_back(std::move(p));
             }
             commitCv_.notify_one();

@@ -77,6 +77,7 @@ public:
     struct Pending {  // a job and its outcome so far
         CommitJob job;
         CommitResult result;
+        std::size_t bytes = 0;  // MIME bytes of its emails (counted in queuedBytes_ while queued)
     };
 
 private:
