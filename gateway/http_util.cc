@@ -1,11 +1,17 @@
 // Response helpers and the handler guard.
 #include "http_util.h"
 
+#include <fcntl.h>
+#include <pistache/peer.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <sstream>
 #include <stdexcept>
 
 #include "failure.h"
 #include "log.h"
+#include "raw_answer.h"
 #include "request_ops.h"
 
 namespace v2v::gw {
@@ -128,19 +134,23 @@ std::shared_ptr<DeferredAnswer> deferAnswer() {
     if (!f || f->deferred) throw std::logic_error("deferAnswer: not in a guarded handler, or deferred twice");
     f->deferred = true;
     return std::shared_ptr<DeferredAnswer>(new DeferredAnswer(
-        f->app, std::move(f->w), Pistache::Http::methodString(f->req.method()), f->req.resource(),
-        f->req.address().host(), f->t0));
+        f->app, std::move(f->w), f->req.version(), Pistache::Http::methodString(f->req.method()),
+        f->req.resource(), f->req.address().host(), f->t0));
 }
 
-DeferredAnswer::DeferredAnswer(App& app, ResponseWriter&& w, std::string method, std::string path, std::string ip,
-                               std::chrono::steady_clock::time_point t0)
+DeferredAnswer::DeferredAnswer(App& app, ResponseWriter&& w, Http::Version version, std::string method,
+                               std::string path, std::string ip, std::chrono::steady_clock::time_point t0)
     : app_(app),
       w_(std::move(w)),
+      version_(version),
       method_(std::move(method)),
       path_(std::move(path)),
       ip_(std::move(ip)),
       t0_(t0),
       notes_(ops::takeNotes()) {
+    // On the connection's own thread, inside its handler: the descriptor is
+    // this client's. Without a duplicate (out of descriptors) Pistache writes.
+    if (auto peer = w_.getPeer()) fd_ = ::fcntl(peer->fd(), F_DUPFD_CLOEXEC, 0);
     ++app_.inflight;  // the drain waits for this answer too
 }
 
@@ -150,36 +160,53 @@ DeferredAnswer::~DeferredAnswer() {
         V2V_LOG(error, "http") << method_ << " " << logSafe(path_, 256) << ": dropped without an answer";
         error({500, "internal", "internal error", ""});
     } catch (...) {
+        if (fd_ >= 0) ::close(fd_);
         --app_.inflight;
     }
 }
 
 void DeferredAnswer::setHeader(const std::string& name, const std::string& value) { gw::setHeader(w_, name, value); }
 
-// The connection's Peer is held while its answer is queued: Pistache 0.0.5
-// writes by fd number, and once the client has gone (its Peer released) that
-// number may already name another client's connection. Then nothing is sent;
-// the request is still recorded with the answer it was given.
+void DeferredAnswer::send(int status, const std::string& body) {
+    if (fd_ < 0) {
+        if (w_.getPeer()) {  // held while queued; gone -> nothing is sent
+            w_.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+            w_.send(static_cast<Http::Code>(status), body);
+        }
+        return;
+    }
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& h : w_.headers().list()) {
+        std::ostringstream value;
+        h->write(value);
+        headers.emplace_back(h->name(), value.str());
+    }
+    headers.emplace_back("Content-Type", "application/json");
+    const char* httpVersion = version_ == Http::Version::Http10 ? "HTTP/1.0" : "HTTP/1.1";
+    const std::string bytes =
+        rawAnswer(httpVersion, status, Http::codeString(static_cast<Http::Code>(status)), headers, body);
+    if (writeRawAnswer(fd_, bytes) == RawWrite::stuck)
+        V2V_LOG(warning, "http") << method_ << " " << logSafe(path_, 256) << " from " << ip_
+                                 << ": the client is not reading its answers; connection closed";
+}
+
 void DeferredAnswer::json(int status, const nlohmann::json& body) {
     ops::restoreNotes(std::move(notes_));
-    if (auto peer = w_.getPeer())
-        sendJson(w_, status, body);
-    else
-        ops::noteResponse(status, body);
+    ops::noteResponse(status, body);  // issue 7: email ids for the audit log
+    send(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     finish(status);
 }
 
 void DeferredAnswer::error(const ApiError& e) {
     ops::restoreNotes(std::move(notes_));
-    if (auto peer = w_.getPeer())
-        sendError(w_, e);
-    else
-        ops::noteErrorCode(e.code);
+    ops::noteErrorCode(e.code);  // issue 7: audit log
+    send(e.status, errorJson(e) + "\n");
     finish(e.status);
 }
 
 void DeferredAnswer::finish(int status) {
     answered_ = true;
+    if (fd_ >= 0) ::close(std::exchange(fd_, -1));
     ops::endRequest(method_, path_, ip_, status, secondsSince(t0_));
     --app_.inflight;
 }

@@ -39,6 +39,10 @@ Pistache::Rest::Route::Handler guarded(App& app, bool work, Handler h);
 // as in flight (the drain waits for it) and its metrics and audit line are
 // written when it is sent. Dropped unanswered, it answers 500. A client that
 // has gone meanwhile is sent nothing (its request is still recorded).
+// The answer is written by the answering thread itself, on a duplicate of the
+// connection's descriptor taken while the request was being handled (see
+// raw_answer.h); Pistache writes by descriptor number, which may name another
+// client's connection once this one has closed, but the duplicate cannot.
 class DeferredAnswer {
 public:
     ~DeferredAnswer();
@@ -51,12 +55,15 @@ public:
 
 private:
     friend std::shared_ptr<DeferredAnswer> deferAnswer();
-    DeferredAnswer(App& app, ResponseWriter&& w, std::string method, std::string path, std::string ip,
-                   std::chrono::steady_clock::time_point t0);
+    DeferredAnswer(App& app, ResponseWriter&& w, Pistache::Http::Version version, std::string method,
+                   std::string path, std::string ip, std::chrono::steady_clock::time_point t0);
     void finish(int status);
+    void send(int status, const std::string& body);  // on fd_, or through Pistache without one
 
     App& app_;
     ResponseWriter w_;
+    int fd_ = -1;  // our duplicate of the connection's descriptor (closed by finish/the destructor)
+    Pistache::Http::Version version_;
     std::string method_, path_, ip_;
     std::chrono::steady_clock::time_point t0_;
     ops::Notes notes_;

@@ -20,6 +20,7 @@ gateway_libgateway_a_SOURCES = \
 	gateway/ops_monitor.cc gateway/ops_monitor.h \
 	gateway/queue.cc gateway/queue.h \
 	gateway/rate_limit.cc gateway/rate_limit.h \
+	gateway/raw_answer.cc gateway/raw_answer.h \
 	gateway/redis_client.cc gateway/redis_client.h \
 	gateway/request_ops.cc gateway/request_ops.h \
 	gateway/route_table.cc gateway/route_table.h \
@@ -69,6 +70,6 @@ TESTS += t/unit/gateway_test
 t_unit_gateway_test_SOURCES = t/unit/gateway_main.cc t/unit/gateway_jwt_test.cc t/unit/gateway_send_test.cc \
 	t/unit/gateway_smtp_test.cc t/unit/gateway_mime_test.cc t/unit/gateway_mime_simple_test.cc \
 	t/unit/gateway_template_test.cc t/unit/gateway_records_test.cc \
-	t/unit/gateway_tracking_test.cc t/unit/gateway_committer_test.cc
+	t/unit/gateway_tracking_test.cc t/unit/gateway_committer_test.cc t/unit/gateway_raw_answer_test.cc
 t_unit_gateway_test_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/gateway $(gateway_libgateway_a_CPPFLAGS)
 t_unit_gateway_test_LDADD = $(GATEWAY_LIBS) $(UNIT_LIBS)
