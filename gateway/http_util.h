@@ -35,7 +35,7 @@ using Handler = std::function<void(const Request&, ResponseWriter&)>;
 // `work`: true for routes that start new work (refused with 503 while draining).
 Pistache::Rest::Route::Handler guarded(App& app, bool work, Handler h);
 
-// An answer sent later, from another thread (the send committer). It counts
+// An answer sent later, from another thread (the send committer's answerer). It counts
 // as in flight (the drain waits for it) and its metrics and audit line are
 // written when it is sent. Dropped unanswered, it answers 500. A client that
 // has gone meanwhile is sent nothing (its request is still recorded).

@@ -16,10 +16,11 @@ void check(const RedisReply& r, const char* what) {
 // Runs the commands as one MULTI/EXEC transaction in one round trip: all of
 // them or (a command refused when queued, such as OOM) none; Redis's log keeps
 // a transaction whole.
-void atomically(Redis& r, std::vector<std::vector<std::string>> cmds, const char* what) {
+void atomically(Redis& r, std::vector<std::vector<std::string>> cmds, const char* what,
+                const std::function<void()>& whileWaiting = nullptr) {
     cmds.insert(cmds.begin(), {"MULTI"});
     cmds.push_back({"EXEC"});
-    auto replies = r.pipeline(cmds);
+    auto replies = r.pipeline(cmds, whileWaiting);
     for (const auto& rep : replies) check(rep, what);  // MULTI, QUEUED..., EXEC (EXECABORT is an error)
     const redisReply* exec = replies.back().get();
     if (!exec || exec->type != REDIS_REPLY_ARRAY)
@@ -50,7 +51,9 @@ void InjectQueue::ensureGroup() {
 
 void InjectQueue::enqueue(const std::string& emailId) { enqueueMany({{emailId, std::nullopt}}); }
 
-void InjectQueue::enqueueMany(const std::vector<QueueItem>& items) {
+void InjectQueue::enqueueMany(const std::vector<QueueItem>& items) { enqueueMany(items, nullptr); }
+
+void InjectQueue::enqueueMany(const std::vector<QueueItem>& items, const std::function<void()>& whileWaiting) {
     // One transaction: the set never names an entry the stream lacks.
     std::vector<std::vector<std::string>> cmds;
     std::vector<std::string> queued{"SADD", queuedKey()};
@@ -63,8 +66,11 @@ void InjectQueue::enqueueMany(const std::vector<QueueItem>& items) {
         }
     }
     if (queued.size() > 2) cmds.push_back(std::move(queued));
-    if (cmds.empty()) return;
-    atomically(r_, std::move(cmds), "XADD/ZADD/SADD");
+    if (cmds.empty()) {
+        if (whileWaiting) whileWaiting();
+        return;
+    }
+    atomically(r_, std::move(cmds), "XADD/ZADD/SADD", whileWaiting);
 }
 
 std::vector<bool> InjectQueue::held(const std::vector<std::string>& emailIds) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ public:
     void enqueue(const std::string& emailId);
     // Queues or schedules many emails in one round trip (pipelined).
     void enqueueMany(const std::vector<QueueItem>& items);
+    // The same, running `whileWaiting` once while Redis works (see
+    // Redis::pipeline); also when there is nothing to queue.
+    void enqueueMany(const std::vector<QueueItem>& items, const std::function<void()>& whileWaiting);
     // Send later (scheduled send or retry); the member is the email id, so one
     // pending schedule per email (the earliest time wins).
     void schedule(const std::string& emailId, std::int64_t dueUnix);

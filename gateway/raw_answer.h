@@ -1,7 +1,7 @@
 // An HTTP answer written straight to the client's socket by the thread that
-// has it (the send committer), instead of being queued to the connection's
-// Pistache thread: that hand-off cost every deferred answer an eventfd write
-// and a wake-up of the HTTP thread. Pure parts here, for the tests.
+// has it (the send committer's answerer), instead of being queued to the
+// connection's Pistache thread: that hand-off cost every deferred answer an
+// eventfd write and a wake-up of the HTTP thread. Pure parts here, for the tests.
 #pragma once
 
 #include <string>

@@ -60,6 +60,18 @@ void Redis::append(const std::vector<std::string>& args) {
     }
 }
 
+void Redis::flush() {
+    int done = 0;
+    while (!done) {
+        if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) {
+            std::string err = ctx_->errstr;
+            bool lost = lostConnection(ctx_.get());
+            ctx_.reset();
+            throw RedisError("redis: " + err, lost);
+        }
+    }
+}
+
 RedisReply Redis::read() {
     void* raw = nullptr;
     if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) {
@@ -76,8 +88,24 @@ RedisReply Redis::command(const std::vector<std::string>& args) {
 }
 
 std::vector<RedisReply> Redis::pipeline(const std::vector<std::vector<std::string>>& cmds) {
+    return pipeline(cmds, nullptr);
+}
+
+std::vector<RedisReply> Redis::pipeline(const std::vector<std::vector<std::string>>& cmds,
+                                        const std::function<void()>& whileWaiting) {
+    bool waited = !whileWaiting;
     auto run = [&] {
         for (const auto& c : cmds) append(c);
+        if (!waited) {
+            flush();
+            waited = true;  // once, even if the replies are lost and the commands sent again
+            try {
+                whileWaiting();
+            } catch (...) {
+                ctx_.reset();  // replies unread: the connection is out of step
+                throw;
+            }
+        }
         std::vector<RedisReply> out;
         for (std::size_t i = 0; i < cmds.size(); ++i) out.push_back(read());
         return out;

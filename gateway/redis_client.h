@@ -6,6 +6,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -40,6 +41,12 @@ public:
     RedisReply command(const std::vector<std::string>& args);
     // Several commands in one round trip; returns one reply each.
     std::vector<RedisReply> pipeline(const std::vector<std::vector<std::string>>& cmds);
+    // The same, and runs `whileWaiting` once, after the commands are sent and
+    // before their replies are read, so its work overlaps the round trip. If
+    // it throws, the connection is dropped (the replies are never read) and
+    // the exception passes on; the commands may still have run.
+    std::vector<RedisReply> pipeline(const std::vector<std::vector<std::string>>& cmds,
+                                     const std::function<void()>& whileWaiting);
     bool ping();
     // Runs a Lua script by its SHA1 (EVALSHA): the script text is sent only
     // when the server does not have it yet (first use, after a restart).
@@ -60,6 +67,7 @@ private:
 
     void connect();
     void append(const std::vector<std::string>& args);
+    void flush();  // writes every appended command now
     RedisReply read();
 };
 

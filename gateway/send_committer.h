@@ -1,12 +1,14 @@
-// The threads that make accepted emails durable, in two stages that work in
+// The threads that make accepted emails durable, in three stages that work in
 // batches and overlap: a checker takes every job waiting at the moment and
 // takes their rate-limit tokens in one Redis round trip (a refused job is
 // answered there); a committer takes every checked job waiting and commits
 // their emails to SQLite (one transaction), queues them in Redis (one round
-// trip), then calls each job's `done` with its own outcome. A job is all or
-// nothing: its emails are either committed and queued, or withdrawn and
-// reported as not accepted. Several committers take turns for the SQLite
-// transaction (Transaction's process-wide writer mutex, not SQLite's busy wait).
+// trip, during which the WAL is fsynced); an answerer then calls each job's
+// `done` with its own outcome (writing the answers), while the committer
+// goes on with the next batch. A job is all or nothing: its emails are
+// either committed and queued, or withdrawn and reported as not accepted.
+// Several committers take turns for the SQLite transaction (Transaction's
+// process-wide writer mutex, not SQLite's busy wait).
 #pragma once
 
 #include <chrono>
@@ -43,7 +45,8 @@ struct CommitJob {
     std::vector<PreparedEmail*> emails;  // may be empty (the request already failed)
     // Not started by then -> 503, nothing kept (the client may have given up).
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-    // Called once: on a checker or committer thread, or at once by submit() when it refuses the job.
+    // Called once: on the checker, a committer or the answerer thread, or at
+    // once by submit() when it refuses the job.
     std::function<void(CommitResult&&)> done;
 };
 
@@ -55,6 +58,9 @@ public:
         // (overloaded, retry later) instead of waiting without end in memory.
         std::size_t max_jobs = 4096;
         std::size_t max_bytes = 256u << 20;  // MIME bytes of the emails waiting
+        // For the tests: called on a committer thread with each batch it has
+        // taken, before committing it (they hold the committer there).
+        std::function<void()> before_commit;
     };
     explicit SendCommitter(App& app);
     SendCommitter(App& app, Options options);
@@ -84,8 +90,8 @@ private:
     App& app_;
     const Options options_;
     std::mutex mu_;
-    std::condition_variable checkCv_, commitCv_;
-    std::deque<Pending> checking_, committing_;
+    std::condition_variable checkCv_, commitCv_, answerCv_;
+    std::deque<Pending> checking_, committing_, answering_;
     RefusalCache refusals_;
     // One connection for every committer: they take turns through
     // Transaction's writer mutex and use it only inside a Transaction, and its
@@ -98,17 +104,21 @@ private:
     std::size_t queuedBytes_ = 0;  // MIME bytes in both queues
     bool stopping_ = false;
     bool checkerDone_ = false;
+    int committersLeft_ = 0;  // the answerer ends after the last one
     std::chrono::steady_clock::time_point giveUpAt_ = std::chrono::steady_clock::time_point::max();
     std::thread checker_;
     std::vector<std::thread> committers_;
+    std::thread answerer_;
 
     void checkLoop();
     void commitLoop();
+    void answerLoop();
     std::vector<Pending> take(std::deque<Pending>& q, bool& giveUp);  // mu_ held
     Db& sharedDb();
     void checkRates(std::vector<Pending>& batch);
     void commit(Db& db, std::vector<Pending>& batch);
     static void finishAll(std::vector<Pending>& batch);
+    void answerLater(std::vector<Pending>& batch);  // hands the batch to the answerer
 };
 
 }  // namespace v2v::gw

@@ -285,6 +285,10 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     // The wal hook owes the fsync; it is done after this process's writers
     // are let in again, so they do not wait for it either.
+    if (commitDeferringSync()) db_.syncWal();
+}
+
+bool Transaction::commitDeferringSync() {
     WalSync& w = *db_.wal_;
     w.deferred = true;
     w.pending = false;
@@ -300,7 +304,7 @@ void Transaction::commit() {
     // (SendCommitter shares one) once it is released.
     const bool owed = std::exchange(w.pending, false);
     lock_.unlock();
-    if (owed) db_.syncWal();
+    return owed;
 }
 
 void Db::setAutoCheckpoint(int pages) {

@@ -144,6 +144,10 @@ public:
     explicit Transaction(Db& db);
     ~Transaction();
     void commit();
+    // Commits, but leaves the WAL's fsync to the caller: true when
+    // Db::syncWal() must still be called before the commit is durable (one
+    // call covers every commit before it, so a caller may sync several at once).
+    [[nodiscard]] bool commitDeferringSync();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
 

@@ -158,6 +158,37 @@ BOOST_AUTO_TEST_CASE(durable_commits_still_checkpoint_automatically) {
     BOOST_TEST(st.st_size < 6 * 1024 * 1024);
 }
 
+// commitDeferringSync: the commit is made and seen at once; whether an fsync
+// is still owed depends on the synchronous mode, and one syncWal covers it.
+BOOST_AUTO_TEST_CASE(a_commit_may_leave_its_fsync_to_the_caller) {
+    TempDb t;
+    Db db(t.path, 1000);
+    db.execScript("CREATE TABLE x(v INTEGER)");
+    auto insert = [&](int v) {
+        Transaction tx(db);
+        db.prepare("INSERT INTO x VALUES (" + std::to_string(v) + ")").exec();
+        return tx.commitDeferringSync();
+    };
+    db.setSynchronous("full");
+    BOOST_TEST(insert(1));
+    BOOST_TEST(insert(2));  // owed again: one sync below covers both
+    Db other(t.path, 1000);
+    auto count = [&] {
+        Stmt n = other.prepare("SELECT count(*) FROM x");
+        BOOST_REQUIRE(n.step());
+        return n.getInt(0);
+    };
+    BOOST_TEST(count() == 2);  // committed before any fsync
+    BOOST_CHECK_NO_THROW(db.syncWal());
+    db.setSynchronous("normal");
+    BOOST_TEST(!insert(3));  // nothing owed: the caller chose crash-safe only
+    {
+        Transaction tx(db);  // rolled back: owes nothing, keeps nothing
+        db.prepare("INSERT INTO x VALUES (4)").exec();
+    }
+    BOOST_TEST(count() == 3);
+}
+
 // With automatic checkpoints off, the Checkpointer thread copies the WAL back
 // into the database file.
 BOOST_AUTO_TEST_CASE(checkpointer_checkpoints_the_wal) {
