@@ -154,7 +154,12 @@ void SendCommitter::submit(CommitJob job) {
             queuedBytes_ += bytes;
             const bool check = job.rate.has_value();
             (check ? checking_ : committing_).push_back({std::move(job), {}, bytes});
-            (check ? checkCv_ : commitCv_).notify_one();
+            // The checker waits for the committers to take what it checked
+            // last (checkDue): woken before, it would only sleep again.
+            if (!check)
+                commitCv_.notify_one();
+            else if (checkDue())
+                checkCv_.notify_one();
             return;
         }
     }
@@ -210,7 +215,7 @@ void SendCommitter::checkLoop() {
         std::vector<Pending> batch;
         {
             std::unique_lock<std::mutex> lk(mu_);
-            checkCv_.wait(lk, [this] { return stopping_ || !checking_.empty(); });
+            checkCv_.wait(lk, [this] { return stopping_ || (!checking_.empty() && checkDue()); });
             batch = take(checking_, giveUp);
             if (batch.empty()) {  // stopping, and every check is done: the committers may end
                 checkerDone_ = true;
@@ -249,6 +254,7 @@ void SendCommitter::commitLoop() {
             std::unique_lock<std::mutex> lk(mu_);
             commitCv_.wait(lk, [this] { return !committing_.empty() || (stopping_ && checkerDone_); });
             batch = take(committing_, giveUp);
+            if (!checking_.empty() && checkDue()) checkCv_.notify_one();
             if (batch.empty()) {  // stopping, and nothing is left: the answerer may end after the last one
                 if (--committersLeft_ == 0) answerCv_.notify_all();
                 return;
