@@ -18,10 +18,14 @@ namespace v2v::gw {
 
 namespace Http = Pistache::Http;
 
+std::string jsonText(const nlohmann::json& body) {
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 void sendJson(ResponseWriter& w, int status, const nlohmann::json& body) {
     ops::noteResponse(status, body);  // issue 7: email ids and error code for the audit log
     w.headers().add<Http::Header::ContentType>(MIME(Application, Json));
-    w.send(static_cast<Http::Code>(status), body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    w.send(static_cast<Http::Code>(status), jsonText(body));
 }
 
 nlohmann::json errorBody(const ApiError& e) {
@@ -168,11 +172,13 @@ DeferredAnswer::~DeferredAnswer() {
 void DeferredAnswer::setHeader(const std::string& name, const std::string& value) { gw::setHeader(w_, name, value); }
 
 void DeferredAnswer::send(int status, const std::string& body) {
+    // Gone (the client closed, or Pistache answered 408 and dropped it):
+    // nothing is sent. Held while the answer is written.
+    auto peer = w_.getPeer();
+    if (!peer) return;
     if (fd_ < 0) {
-        if (w_.getPeer()) {  // held while queued; gone -> nothing is sent
-            w_.headers().add<Http::Header::ContentType>(MIME(Application, Json));
-            w_.send(static_cast<Http::Code>(status), body);
-        }
+        w_.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+        w_.send(static_cast<Http::Code>(status), body);
         return;
     }
     std::vector<std::pair<std::string, std::string>> headers;
@@ -185,15 +191,19 @@ void DeferredAnswer::send(int status, const std::string& body) {
     const char* httpVersion = version_ == Http::Version::Http10 ? "HTTP/1.0" : "HTTP/1.1";
     const std::string bytes =
         rawAnswer(httpVersion, status, Http::codeString(static_cast<Http::Code>(status)), headers, body);
+    // As ResponseWriter::send does, and before the write (the client's next
+    // request marks it busy again): an idle connection is closed quietly after
+    // the keep-alive timeout, a busy one gets 408 after the header timeout.
+    peer->setIdle(true);
     if (writeRawAnswer(fd_, bytes) == RawWrite::stuck)
         V2V_LOG(warning, "http") << method_ << " " << logSafe(path_, 256) << " from " << ip_
-                                 << ": the client is not reading its answers; connection closed";
+                                 << ": the answer could not be written whole; connection closed";
 }
 
 void DeferredAnswer::json(int status, const nlohmann::json& body) {
     ops::restoreNotes(std::move(notes_));
     ops::noteResponse(status, body);  // issue 7: email ids for the audit log
-    send(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    send(status, jsonText(body));
     finish(status);
 }
 
@@ -207,8 +217,11 @@ void DeferredAnswer::error(const ApiError& e) {
 void DeferredAnswer::finish(int status) {
     answered_ = true;
     if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    struct Done {  // even if recording throws: the drain must not wait for it
+        App& app;
+        ~Done() { --app.inflight; }
+    } done{app_};
     ops::endRequest(method_, path_, ip_, status, secondsSince(t0_));
-    --app_.inflight;
 }
 
 }  // namespace v2v::gw

@@ -22,6 +22,8 @@ namespace v2v::gw {
 using Pistache::Http::ResponseWriter;
 using Pistache::Rest::Request;
 
+// A response body: compact JSON (invalid UTF-8 replaced) and a newline.
+std::string jsonText(const nlohmann::json& body);
 void sendJson(ResponseWriter& w, int status, const nlohmann::json& body);
 void sendError(ResponseWriter& w, const ApiError& e);
 nlohmann::json errorBody(const ApiError& e);

@@ -15,6 +15,7 @@
 #include "records.h"
 #include "smtp_client.h"
 #include "verp.h"
+#include "thread_name.h"
 
 namespace v2v::gw {
 namespace {
@@ -134,6 +135,7 @@ void Injector::stop() {
 }
 
 void Injector::workerLoop(int n) {
+    nameThisThread("v2v-inject-" + std::to_string(n));
     std::string consumer = "gw-" + std::to_string(getpid()) + "-" + std::to_string(n);
     Redis redis(app_.config().redis);
     InjectQueue q(redis);
@@ -202,6 +204,7 @@ void Injector::workerLoop(int n) {
 }
 
 void Injector::schedulerLoop() {
+    nameThisThread("v2v-schedule");
     const auto& g = app_.config().gateway;
     Redis redis(app_.config().redis);
     InjectQueue q(redis);

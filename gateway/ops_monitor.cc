@@ -10,6 +10,7 @@
 #include "metrics.h"
 #include "queue.h"
 #include "smtp_probe.h"
+#include "thread_name.h"
 
 namespace v2v::gw {
 namespace {
@@ -140,6 +141,7 @@ void Monitor::stop() {
 }
 
 void Monitor::loop() {
+    nameThisThread("v2v-monitor");
     std::unique_ptr<Db> db;  // opened in the loop: a database that cannot be opened yet is retried
     Redis redis(app_.config().redis);
     const auto period = std::chrono::seconds(app_.config().gateway.metrics_refresh_seconds);

@@ -24,7 +24,9 @@ RawWrite writeRawAnswer(int fd, std::string_view bytes) {
         n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
     if (n == static_cast<ssize_t>(bytes.size())) return RawWrite::sent;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return RawWrite::gone;
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)) return RawWrite::gone;
+    // Part of it, or nothing for another reason (a full buffer, ENOBUFS):
+    // the client must not wait for the rest, nor get it mixed with later bytes.
     ::shutdown(fd, SHUT_RDWR);
     return RawWrite::stuck;
 }

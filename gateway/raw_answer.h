@@ -18,7 +18,7 @@ std::string rawAnswer(std::string_view httpVersion, int status, std::string_view
 enum class RawWrite {
     sent,   // all of it
     gone,   // the client has closed or reset the connection: nothing to do
-    stuck,  // the socket would block (a client not reading its answers): the connection was shut down
+    stuck,  // not written whole (a client not reading its answers, or out of buffers): connection shut down
 };
 
 // One non-blocking send(2) of `bytes` on `fd` (no SIGPIPE). An answer of a

@@ -52,34 +52,27 @@ void Redis::append(const std::vector<std::string>& args) {
         argv.push_back(a.data());
         lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK) {
-        std::string err = ctx_->errstr;
-        bool lost = lostConnection(ctx_.get());
-        ctx_.reset();
-        throw RedisError("redis: " + err, lost);
-    }
+    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK)
+        dropAndThrow("cannot queue the command");
+}
+
+void Redis::dropAndThrow(const char* otherwise) {
+    std::string err = ctx_->err ? ctx_->errstr : otherwise;
+    bool lost = ctx_->err && lostConnection(ctx_.get());
+    ctx_.reset();
+    throw RedisError("redis: " + err, lost);
 }
 
 void Redis::flush() {
     int done = 0;
     while (!done) {
-        if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) {
-            std::string err = ctx_->errstr;
-            bool lost = lostConnection(ctx_.get());
-            ctx_.reset();
-            throw RedisError("redis: " + err, lost);
-        }
+        if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) dropAndThrow("cannot send");
     }
 }
 
 RedisReply Redis::read() {
     void* raw = nullptr;
-    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) {
-        std::string err = ctx_->err ? ctx_->errstr : "no reply";
-        bool lost = ctx_->err && lostConnection(ctx_.get());
-        ctx_.reset();
-        throw RedisError("redis: " + err, lost);
-    }
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) dropAndThrow("no reply");
     return RedisReply(static_cast<redisReply*>(raw));
 }
 

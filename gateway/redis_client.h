@@ -68,6 +68,8 @@ private:
     void connect();
     void append(const std::vector<std::string>& args);
     void flush();  // writes every appended command now
+    // Drops the connection (the next command reconnects) and throws its error.
+    [[noreturn]] void dropAndThrow(const char* otherwise);
     RedisReply read();
 };
 

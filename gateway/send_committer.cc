@@ -15,6 +15,7 @@
 #include "records.h"
 #include "request_ops.h"
 #include "send_service.h"
+#include "thread_name.h"
 
 namespace v2v::gw {
 
@@ -210,6 +211,7 @@ void SendCommitter::finishAll(std::vector<Pending>& batch) {
 }
 
 void SendCommitter::checkLoop() {
+    nameThisThread("v2v-check");
     for (;;) {
         bool giveUp = false;
         std::vector<Pending> batch;
@@ -247,6 +249,7 @@ void SendCommitter::checkLoop() {
 }
 
 void SendCommitter::commitLoop() {
+    nameThisThread("v2v-commit");
     for (;;) {
         bool giveUp = false;
         std::vector<Pending> batch;
@@ -293,6 +296,7 @@ void SendCommitter::answerLater(std::vector<Pending>& batch) {
 }
 
 void SendCommitter::answerLoop() {
+    nameThisThread("v2v-answer");
     for (;;) {
         std::vector<Pending> batch;
         {

@@ -125,8 +125,9 @@ int run(ConfigPtr cfg) {
     }
     drain(app, 30);
     app.stopCommitter();  // answers what it still holds while the HTTP threads can send it
-    // An answer counts as done once queued for its connection: give the HTTP
-    // threads a moment to write the last ones before they stop.
+    // Sends are answered on the client's socket directly; other answers count
+    // as done once queued for their connection: give the HTTP threads a
+    // moment to write the last ones before they stop.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     endpoint.shutdown();
     tracking.shutdown();  // issue 5: writes every queued open/click before exit

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "log.h"
+#include "thread_name.h"
 
 namespace v2v::gw {
 namespace {
@@ -159,6 +160,7 @@ void EventWriter::stop() {
 }
 
 void EventWriter::run() {
+    nameThisThread("v2v-events");
     const auto interval = std::chrono::milliseconds(cfg_->tracking.flush_interval_ms);
     std::unique_ptr<Db> db;
     HitCache cache;

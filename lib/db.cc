@@ -113,7 +113,7 @@ struct BusyWait {
 struct WalSync {
     bool durable = true;             // fsync the WAL after each commit
     int autoCheckpointPages = 1000;  // SQLite's default; 0 = off
-    bool deferred = false;           // inside Transaction::commit(): it syncs after its own unlock
+    bool deferred = false;           // inside Transaction::commit*(): the sync is left until after the unlock
     bool pending = false;            // a deferred sync is owed
     // The deferred sync uses a descriptor of its own on the -wal file, never
     // the connection, so it may run while another thread of the program uses

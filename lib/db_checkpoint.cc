@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "thread_name.h"
 
 namespace v2v {
 
@@ -32,6 +33,7 @@ void RestartBackoff::refused(Clock::time_point now) {
 }
 
 void Checkpointer::run() {
+    nameThisThread("v2v-checkpoint");
     std::unique_ptr<Db> db;
     bool failing = false;  // log a failure once, and the recovery
     RestartBackoff restart;

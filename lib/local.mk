@@ -13,6 +13,7 @@ lib_libv2v_a_SOURCES = \
 	lib/metrics.cc lib/metrics.h \
 	lib/records.cc lib/records.h \
 	lib/text_checks.cc lib/text_checks.h \
+	lib/thread_name.h \
 	lib/tracking_token.cc lib/tracking_token.h \
 	lib/verp.cc lib/verp.h \
 	lib/write_all.h

@@ -239,8 +239,9 @@ def test_injector_4xx_retries_then_dead_letters(stack):
 
 
 
-def _raw_exchange(stack, requests, read=True):
-    """Sends raw HTTP requests on one connection; returns the answers (status line, headers, body)."""
+def _raw_exchange(stack, requests, read=True, then=None):
+    """Sends raw HTTP requests on one connection; returns the answers (status
+    line, headers, body). `then(sock, leftover)` runs before it is closed."""
     host, port = stack.url.split("//", 1)[1].rsplit(":", 1)
     s = socket.create_connection((host, int(port)), timeout=15)
     answers = []
@@ -264,6 +265,8 @@ def _raw_exchange(stack, requests, read=True):
                 buf += chunk
             answers.append((lines[0], headers, buf[:n]))
             buf = buf[n:]
+        if then:
+            then(s, buf)
     finally:
         s.close()
     return answers
@@ -312,3 +315,21 @@ def test_a_client_that_leaves_before_its_answer_harms_no_one(stack):
         assert rows == [{"subject": "stay-%s-%d" % (tag, i)}], i
     wait_until(lambda: len(stack.query("SELECT id FROM emails WHERE subject LIKE ?", "gone-%s-%%" % tag)) == 20,
                what="the emails of the clients that left are stored")
+
+
+def test_a_kept_connection_stays_quiet_after_a_send(stack):
+    # Pistache sends 408 on a connection it thinks is still busy once the
+    # header timeout (gateway.header_timeout_ms, 10 s by default) passes; an
+    # idle one is closed quietly after the keep-alive timeout (60 s). After a
+    # send's answer the connection is idle: nothing may follow the answer.
+    def quiet(sock, leftover):
+        assert leftover == b""
+        sock.settimeout(11.5)
+        try:
+            extra = sock.recv(4096)
+        except socket.timeout:
+            extra = None
+        assert extra is None, "bytes after the answer: %r" % extra[:200]
+
+    [(status, _, _)] = _raw_exchange(stack, [_raw_send(stack, "HTTP/1.1", "quiet")], then=quiet)
+    assert status == "HTTP/1.1 202 Accepted"
