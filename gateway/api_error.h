@@ -16,6 +16,4 @@ inline ApiError invalidField(const std::string& field, const std::string& messag
     return {422, "invalid_field", message, field};
 }
 
-std::string errorJson(const ApiError& e);
-
 }  // namespace v2v::gw

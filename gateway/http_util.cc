@@ -34,14 +34,10 @@ nlohmann::json errorBody(const ApiError& e) {
     return nlohmann::json{{"error", err}};
 }
 
-std::string errorJson(const ApiError& e) {
-    return errorBody(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 void sendError(ResponseWriter& w, const ApiError& e) {
     ops::noteErrorCode(e.code);  // issue 7: audit log
     w.headers().add<Http::Header::ContentType>(MIME(Application, Json));
-    w.send(static_cast<Http::Code>(e.status), errorJson(e) + "\n");
+    w.send(static_cast<Http::Code>(e.status), jsonText(errorBody(e)));
 }
 
 std::optional<std::string> header(const Request& req, const std::string& name) {
@@ -182,8 +178,9 @@ void DeferredAnswer::send(int status, const std::string& body) {
         return;
     }
     std::vector<std::pair<std::string, std::string>> headers;
+    std::ostringstream value;  // one stream for every header's value
     for (const auto& h : w_.headers().list()) {
-        std::ostringstream value;
+        value.str({});
         h->write(value);
         headers.emplace_back(h->name(), value.str());
     }
@@ -210,7 +207,7 @@ void DeferredAnswer::json(int status, const nlohmann::json& body) {
 void DeferredAnswer::error(const ApiError& e) {
     ops::restoreNotes(std::move(notes_));
     ops::noteErrorCode(e.code);  // issue 7: audit log
-    send(e.status, errorJson(e) + "\n");
+    send(e.status, jsonText(errorBody(e)));
     finish(e.status);
 }
 

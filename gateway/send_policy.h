@@ -12,7 +12,7 @@
 
 namespace v2v::gw {
 
-// `work` returns (HTTP status, JSON body) — errors as errorJson-shaped bodies.
+// `work` returns (HTTP status, JSON body) — errors as errorBody-shaped bodies.
 using SendWork = std::function<std::pair<int, nlohmann::json>()>;
 
 void runSendPolicy(App& app, const Request& req, ResponseWriter& w, const AuthContext& auth, int cost,
