@@ -134,7 +134,6 @@ SendCommitter::SendCommitter(App& app) : SendCommitter(app, Options()) {}
 
 SendCommitter::SendCommitter(App& app, Options options) : app_(app), options_(options) {
     committersLeft_ = std::max(1, options_.threads);
-    checker_ = std::thread([this] { checkLoop(); });
     for (int i = 0; i < committersLeft_; ++i) committers_.emplace_back([this] { commitLoop(); });
     answerer_ = std::thread([this] { answerLoop(); });
 }
@@ -146,21 +145,15 @@ void SendCommitter::submit(CommitJob job) {
     CommitResult r;
     {
         std::lock_guard<std::mutex> lk(mu_);
-        const std::size_t waiting = checking_.size() + committing_.size() + answering_.size();
+        const std::size_t waiting = committing_.size() + answering_.size();
         if (stopping_) {
             r = shuttingDown();
         } else if (waiting >= options_.max_jobs || (waiting > 0 && queuedBytes_ + bytes > options_.max_bytes)) {
             r = refused(503, "unavailable", "the gateway is overloaded; retry later");
         } else {
             queuedBytes_ += bytes;
-            const bool check = job.rate.has_value();
-            (check ? checking_ : committing_).push_back({std::move(job), {}, bytes});
-            // The checker waits for the committers to take what it checked
-            // last (checkDue): woken before, it would only sleep again.
-            if (!check)
-                commitCv_.notify_one();
-            else if (checkDue())
-                checkCv_.notify_one();
+            committing_.push_back({std::move(job), {}, bytes});
+            commitCv_.notify_one();
             return;
         }
     }
@@ -185,10 +178,8 @@ void SendCommitter::stop(std::chrono::milliseconds grace) {
         std::lock_guard<std::mutex> lk(mu_);
         if (!stopping_) giveUpAt_ = std::chrono::steady_clock::now() + grace;
         stopping_ = true;
-        checkCv_.notify_all();
         commitCv_.notify_all();
     }
-    if (checker_.joinable()) checker_.join();
     for (auto& t : committers_)
         if (t.joinable()) t.join();
     if (answerer_.joinable()) answerer_.join();
@@ -210,44 +201,6 @@ void SendCommitter::finishAll(std::vector<Pending>& batch) {
     for (auto& p : batch) finish(p.job, std::move(p.result));
 }
 
-void SendCommitter::checkLoop() {
-    nameThisThread("v2v-check");
-    for (;;) {
-        bool giveUp = false;
-        std::vector<Pending> batch;
-        {
-            std::unique_lock<std::mutex> lk(mu_);
-            checkCv_.wait(lk, [this] { return stopping_ || (!checking_.empty() && checkDue()); });
-            batch = take(checking_, giveUp);
-            if (batch.empty()) {  // stopping, and every check is done: the committers may end
-                checkerDone_ = true;
-                commitCv_.notify_all();
-                return;
-            }
-        }
-        if (giveUp) {
-            for (auto& p : batch) p.result = shuttingDown();
-        } else {
-            refuseLate(batch);
-            checkRates(batch);
-        }
-        std::vector<Pending> refusedNow;
-        {
-            std::lock_guard<std::mutex> lk(mu_);
-            for (auto& p : batch) {
-                if (failed(p.result) || p.job.emails.empty()) {
-                    refusedNow.push_back(std::move(p));  // answered here: nothing to commit
-                    continue;
-                }
-                queuedBytes_ += p.bytes;
-                committing_.push_back(std::move(p));
-            }
-            commitCv_.notify_one();
-        }
-        finishAll(refusedNow);
-    }
-}
-
 void SendCommitter::commitLoop() {
     nameThisThread("v2v-commit");
     for (;;) {
@@ -255,9 +208,8 @@ void SendCommitter::commitLoop() {
         std::vector<Pending> batch;
         {
             std::unique_lock<std::mutex> lk(mu_);
-            commitCv_.wait(lk, [this] { return !committing_.empty() || (stopping_ && checkerDone_); });
+            commitCv_.wait(lk, [this] { return !committing_.empty() || stopping_; });
             batch = take(committing_, giveUp);
-            if (!checking_.empty() && checkDue()) checkCv_.notify_one();
             if (batch.empty()) {  // stopping, and nothing is left: the answerer may end after the last one
                 if (--committersLeft_ == 0) answerCv_.notify_all();
                 return;
@@ -270,6 +222,7 @@ void SendCommitter::commitLoop() {
         }
         if (options_.before_commit) options_.before_commit();
         refuseLate(batch);
+        checkRates(batch);
         Db* db = nullptr;
         try {
             db = &sharedDb();

@@ -75,7 +75,7 @@ struct GatewayConfig {
     int max_request_bytes = 30 * 1024 * 1024;
     int header_timeout_ms = 10000;
     int body_timeout_ms = 60000;
-    int commit_threads = 1;  // send committers after the rate-limit checker (gateway/send_committer.h)
+    int commit_threads = 1;  // send committers: rate check, commit, queue (gateway/send_committer.h)
     int injector_workers = 8;  // each waits on its Postfix transaction (milter included)
     int max_attempts = 8;
     int retry_base_seconds = 30;
