@@ -74,6 +74,7 @@ struct WalSync;
 
 class Db {
 public:
+    static constexpr int kNewPageSize = 8192;  // page size of a database created here (see db.cc)
     // Opens (creating if needed) and sets the connection pragmas. Does not migrate.
     Db(const std::string& path, int busyTimeoutMs, bool readOnly = false);
     // The configured database: path, busy timeout and database.synchronous.

@@ -52,7 +52,7 @@ public:
     // Checkpoints `path` every `interval` on its own connection until destroyed.
     Checkpointer(std::string path, int busyTimeoutMs, std::chrono::milliseconds interval,
                  int restartFrames = kRestartFrames);
-    static constexpr int kRestartFrames = 4096;  // 16 MB of 4 KB pages
+    static constexpr int kRestartFrames = 4096;  // 32 MB of 8 KiB pages (16 MB of 4 KiB)
     static constexpr int kRestartWaitMs = 20;    // longest a RESTART waits for readers (writers wait too)
     ~Checkpointer();  // stops the thread after a last checkpoint
     Checkpointer(const Checkpointer&) = delete;

@@ -10,6 +10,8 @@
 #include <thread>
 #include <string>
 
+#include <sqlite3.h>
+
 #include "db.h"
 #include "db_checkpoint.h"
 #include "temp_db.h"
@@ -37,6 +39,32 @@ BOOST_AUTO_TEST_CASE(new_database_is_group_writable_whatever_the_umask) {
     struct stat st {};
     BOOST_REQUIRE(stat(t.path.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0660u);
+}
+
+// New databases get 8 KiB pages; one created elsewhere keeps its own.
+BOOST_AUTO_TEST_CASE(new_database_has_8k_pages_an_existing_one_keeps_its_size) {
+    auto pageSize = [](Db& db) {
+        Stmt s = db.prepare("PRAGMA page_size");
+        BOOST_REQUIRE(s.step());
+        return s.getInt(0);
+    };
+    TempDb fresh;
+    {
+        Db db(fresh.path, 1000);
+        migrate(db);
+        BOOST_TEST(pageSize(db) == Db::kNewPageSize);
+    }
+    TempDb old;
+    {
+        sqlite3* raw = nullptr;
+        BOOST_REQUIRE(sqlite3_open(old.path.c_str(), &raw) == SQLITE_OK);
+        BOOST_REQUIRE(sqlite3_exec(raw, "PRAGMA page_size=4096; CREATE TABLE t(x);", nullptr, nullptr, nullptr) ==
+                      SQLITE_OK);
+        sqlite3_close(raw);
+    }
+    Db db(old.path, 1000);
+    migrate(db);
+    BOOST_TEST(pageSize(db) == 4096);
 }
 
 BOOST_AUTO_TEST_CASE(migrate_creates_all_tables) {
@@ -143,7 +171,7 @@ BOOST_AUTO_TEST_CASE(durable_commits_still_checkpoint_automatically) {
     db.execScript("CREATE TABLE x(v BLOB)");
     for (int i = 0; i < 900; ++i) {
         Transaction tx(db);
-        db.prepare("INSERT INTO x VALUES (zeroblob(8000))").exec();  // 2+ pages a commit
+        db.prepare("INSERT INTO x VALUES (zeroblob(12000))").exec();  // 2+ pages a commit
         tx.commit();
     }
     db.prepare("INSERT INTO x VALUES (1)").exec();  // autocommit, outside a Transaction
@@ -154,8 +182,9 @@ BOOST_AUTO_TEST_CASE(durable_commits_still_checkpoint_automatically) {
     BOOST_TEST(n.getInt(0) == 901);
     struct stat st {};
     BOOST_REQUIRE(::stat((t.path + "-wal").c_str(), &st) == 0);
-    // ~3,000 frames were written: checkpointed at 1,000 and restarted, the WAL stays near 4 MB
-    BOOST_TEST(st.st_size < 6 * 1024 * 1024);
+    // ~3,000 frames were written: checkpointed at 1,000 and restarted, the WAL
+    // stays near 1,000 frames (8 MB with 8 KiB pages)
+    BOOST_TEST(st.st_size < 1500 * (Db::kNewPageSize + 24));
 }
 
 // commitDeferringSync: the commit is made and seen at once; whether an fsync
