@@ -14,8 +14,8 @@
 #include "queue.h"
 #include "records.h"
 #include "smtp_client.h"
-#include "verp.h"
 #include "thread_name.h"
+#include "verp.h"
 
 namespace v2v::gw {
 namespace {

@@ -103,7 +103,7 @@ private:
     // one committer syncs while the next commits.
     std::mutex dbMu_;
     std::unique_ptr<Db> db_;
-    std::size_t queuedBytes_ = 0;  // MIME bytes in both queues
+    std::size_t queuedBytes_ = 0;  // MIME bytes of the jobs waiting in committing_ (take() releases them)
     bool stopping_ = false;
     int committersLeft_ = 0;  // the answerer ends after the last one
     std::chrono::steady_clock::time_point giveUpAt_ = std::chrono::steady_clock::time_point::max();
