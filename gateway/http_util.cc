@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "answer_writes.h"
 #include "failure.h"
 #include "log.h"
 #include "raw_answer.h"
@@ -186,12 +187,16 @@ void DeferredAnswer::send(int status, const std::string& body) {
     }
     headers.emplace_back("Content-Type", "application/json");
     const char* httpVersion = version_ == Http::Version::Http10 ? "HTTP/1.0" : "HTTP/1.1";
-    const std::string bytes =
+    std::string bytes =
         rawAnswer(httpVersion, status, Http::codeString(static_cast<Http::Code>(status)), headers, body);
     // As ResponseWriter::send does, and before the write (the client's next
     // request marks it busy again): an idle connection is closed quietly after
     // the keep-alive timeout, a busy one gets 408 after the header timeout.
     peer->setIdle(true);
+    if (auto* batch = AnswerWrites::current()) {  // written with the rest of its batch
+        batch->add(std::exchange(fd_, -1), std::move(bytes), method_ + " " + logSafe(path_, 256) + " from " + ip_);
+        return;
+    }
     if (writeRawAnswer(fd_, bytes) == RawWrite::stuck)
         V2V_LOG(warning, "http") << method_ << " " << logSafe(path_, 256) << " from " << ip_
                                  << ": the answer could not be written whole; connection closed";

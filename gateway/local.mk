@@ -21,6 +21,7 @@ gateway_libgateway_a_SOURCES = \
 	gateway/queue.cc gateway/queue.h \
 	gateway/rate_limit.cc gateway/rate_limit.h \
 	gateway/raw_answer.cc gateway/raw_answer.h \
+	gateway/answer_writes.cc gateway/answer_writes.h \
 	gateway/redis_client.cc gateway/redis_client.h \
 	gateway/request_ops.cc gateway/request_ops.h \
 	gateway/route_table.cc gateway/route_table.h \
@@ -38,7 +39,7 @@ gateway_libgateway_a_SOURCES = \
 	gateway/tracking_stats.cc gateway/tracking_stats.h \
 	gateway/unsubscribe.cc gateway/unsubscribe.h
 gateway_libgateway_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_CFLAGS) $(SQLITE_CFLAGS) $(HIREDIS_CFLAGS) \
-	$(GMIME_CFLAGS) $(JWT_CFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS) $(PROMETHEUS_CFLAGS)
+	$(GMIME_CFLAGS) $(JWT_CFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS) $(PROMETHEUS_CFLAGS) $(URING_CFLAGS)
 # The OpenAPI document, compiled in (served at /api/v1/openapi.yaml; names the routes in metrics).
 nodist_gateway_libgateway_a_SOURCES = gateway/openapi_text.cc
 CLEANFILES += gateway/openapi_text.cc
@@ -50,7 +51,7 @@ gateway/openapi_text.cc: $(top_srcdir)/docs/api/openapi.yaml
 	  cat $(top_srcdir)/docs/api/openapi.yaml; \
 	  echo ')V2VOPENAPI";'; } >$@.tmp && mv $@.tmp $@
 
-GATEWAY_LIBS = gateway/libgateway.a $(V2V_LIBS) $(HIREDIS_LIBS) $(GMIME_LIBS) $(JWT_LIBS) $(SODIUM_LIBS) \
+GATEWAY_LIBS = gateway/libgateway.a $(V2V_LIBS) $(HIREDIS_LIBS) $(GMIME_LIBS) $(JWT_LIBS) $(SODIUM_LIBS) $(URING_LIBS) \
 	$(V2V_METRICS_LIBS)
 
 sbin_PROGRAMS += gateway/v2v-gateway
@@ -70,6 +71,7 @@ TESTS += t/unit/gateway_test
 t_unit_gateway_test_SOURCES = t/unit/gateway_main.cc t/unit/gateway_jwt_test.cc t/unit/gateway_send_test.cc \
 	t/unit/gateway_smtp_test.cc t/unit/gateway_mime_test.cc t/unit/gateway_mime_simple_test.cc \
 	t/unit/gateway_template_test.cc t/unit/gateway_records_test.cc \
-	t/unit/gateway_tracking_test.cc t/unit/gateway_committer_test.cc t/unit/gateway_raw_answer_test.cc
+	t/unit/gateway_tracking_test.cc t/unit/gateway_committer_test.cc t/unit/gateway_raw_answer_test.cc \
+	t/unit/gateway_answer_writes_test.cc t/unit/socket_pair.h
 t_unit_gateway_test_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/gateway $(gateway_libgateway_a_CPPFLAGS)
 t_unit_gateway_test_LDADD = $(GATEWAY_LIBS) $(UNIT_LIBS)

@@ -65,6 +65,11 @@ std::vector<std::vector<std::size_t>> bucketCalls(const std::vector<RateCheck>& 
 }
 
 std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks) {
+    return takeTokensMany(r, checks, [] {});
+}
+
+std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks,
+                                         const std::function<void()>& whileWaiting) {
     const std::vector<std::vector<std::size_t>> members = bucketCalls(checks);
     std::vector<std::vector<std::string>> calls;
     calls.reserve(members.size());
@@ -73,7 +78,7 @@ std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>&
         calls.push_back({r.key("rate:" + c.client_id), std::to_string(c.rate_per_second), std::to_string(c.burst)});
         for (std::size_t i : m) calls.back().push_back(std::to_string(checks[i].cost));
     }
-    std::vector<RedisReply> replies = r.evalMany(kBucketLua, calls, 1);
+    std::vector<RedisReply> replies = r.evalMany(kBucketLua, calls, 1, whileWaiting);
     std::vector<RateDecision> out(checks.size());
     for (std::size_t k = 0; k < calls.size(); ++k) {
         const redisReply* rep = replies[k].get();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,6 +43,9 @@ RateDecision decisionFor(const RateCheck& c, bool allowed, double tokens);
 // decision each. The checks of one bucket go in one script call (one bucket
 // read and write however many requests it answers; see bucketCalls).
 std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks);
+// The same, running `whileWaiting` once while Redis works (see Redis::pipeline).
+std::vector<RateDecision> takeTokensMany(Redis& r, const std::vector<RateCheck>& checks,
+                                         const std::function<void()>& whileWaiting);
 
 // How takeTokensMany groups checks into script calls (indices into `checks`,
 // in order): one call per client and run of its checks with the same rate and

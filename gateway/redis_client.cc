@@ -122,6 +122,11 @@ RedisReply Redis::eval(const char* script, const std::vector<std::string>& keysT
 
 std::vector<RedisReply> Redis::evalMany(const char* script, const std::vector<std::vector<std::string>>& calls,
                                         int numKeys) {
+    return evalMany(script, calls, numKeys, [] {});
+}
+
+std::vector<RedisReply> Redis::evalMany(const char* script, const std::vector<std::vector<std::string>>& calls,
+                                        int numKeys, const std::function<void()>& whileWaiting) {
     static std::mutex mu;
     static std::map<const char*, std::string> shas;  // script constant -> SHA1 hex, as the server computed it
     // Empty when the server will not load scripts (SCRIPT refused by an ACL):
@@ -139,7 +144,7 @@ std::vector<RedisReply> Redis::evalMany(const char* script, const std::vector<st
         if (auto it = shas.find(script); it != shas.end()) sha = it->second;
     }
     if (sha.empty()) sha = load();
-    auto run = [&](const std::vector<std::size_t>& which) {
+    auto run = [&](const std::vector<std::size_t>& which, const std::function<void()>& meanwhile) {
         std::vector<std::vector<std::string>> cmds;
         cmds.reserve(which.size());
         for (std::size_t i : which) {
@@ -148,11 +153,11 @@ std::vector<RedisReply> Redis::evalMany(const char* script, const std::vector<st
             cmd.insert(cmd.end(), calls[i].begin(), calls[i].end());
             cmds.push_back(std::move(cmd));
         }
-        return pipeline(cmds);
+        return pipeline(cmds, meanwhile);
     };
     std::vector<std::size_t> all(calls.size());
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-    std::vector<RedisReply> out = run(all);
+    std::vector<RedisReply> out = run(all, whileWaiting);
     // NOSCRIPT: the server lost its script cache (restart, SCRIPT FLUSH) and ran
     // none of those calls: load the script once more and run just them again.
     std::vector<std::size_t> again;
@@ -160,7 +165,7 @@ std::vector<RedisReply> Redis::evalMany(const char* script, const std::vector<st
         if (isError(out[i].get()) && replyString(out[i].get()).rfind("NOSCRIPT", 0) == 0) again.push_back(i);
     if (again.empty()) return out;
     sha = load();
-    std::vector<RedisReply> retried = run(again);
+    std::vector<RedisReply> retried = run(again, [] {});
     for (std::size_t k = 0; k < again.size(); ++k) out[again[k]] = std::move(retried[k]);
     return out;
 }

@@ -55,6 +55,10 @@ public:
     // The same script once per element of `calls`, all in one round trip; one reply each.
     std::vector<RedisReply> evalMany(const char* script, const std::vector<std::vector<std::string>>& calls,
                                      int numKeys);
+    // The same, running `whileWaiting` once during the first round trip (see
+    // pipeline); a second one, for a server that lost the script, runs nothing.
+    std::vector<RedisReply> evalMany(const char* script, const std::vector<std::vector<std::string>>& calls,
+                                     int numKeys, const std::function<void()>& whileWaiting);
     const std::string& prefix() const { return cfg_.key_prefix; }
     std::string key(std::string_view name) const { return cfg_.key_prefix + std::string(name); }
 

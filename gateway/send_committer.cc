@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "answer_writes.h"
 #include "app.h"
 #include "email_store.h"
 #include "ids.h"
@@ -37,24 +38,25 @@ void applySuppressions(Db& db, PreparedEmail& p) {
     p.body = {{"id", e.id}, {"message_id", e.message_id}, {"status", e.status}, {"recipients", recips}};
 }
 
-// One transaction for every email, then one Redis round trip, during which
-// the WAL is fsynced: the answer waits for both, not one after the other. So
-// an injector may take an email a moment before its row is on disk; only a
-// power loss in that moment shows it (the email is sent, its client got no
-// answer), as with any crash between a submission and its answer. If
-// queueing fails the emails are all deleted again and the 503 is returned; a
-// failed fsync is an exception (not accepted; queued emails may still be sent).
-std::optional<ApiError> commitAndQueueNow(App& app, Db& db, const std::vector<PreparedEmail*>& emails) {
+// Writes the emails of a batch; the caller's transaction is still open.
+void writeEmails(Db& db, const std::vector<PreparedEmail*>& emails) {
     const std::int64_t now = nowSeconds();
-    bool syncOwed = false;
-    {
-        Transaction tx(db);
-        for (auto* p : emails) {
-            applySuppressions(db, *p);
-            insertEmail(db, p->email, now);
-        }
-        syncOwed = tx.commitDeferringSync();
+    for (auto* p : emails) {
+        applySuppressions(db, *p);
+        insertEmail(db, p->email, now);
     }
+}
+
+// Commits the transaction the emails were written in, then one Redis round
+// trip queues them, during which the WAL is fsynced: the answer waits for
+// both, not one after the other. So an injector may take an email a moment
+// before its row is on disk; only a power loss in that moment shows it (the
+// email is sent, its client got no answer), as with any crash between a
+// submission and its answer. If queueing fails the emails are all deleted
+// again and the 503 is returned; a failed fsync is an exception (not
+// accepted; queued emails may still be sent).
+std::optional<ApiError> commitAndQueue(App& app, Db& db, Transaction& tx, const std::vector<PreparedEmail*>& emails) {
+    const bool syncOwed = tx.commitDeferringSync();
     std::vector<QueueItem> items;
     for (const auto* p : emails)
         if (p->any_pending) items.push_back({p->email.id, p->email.send_at});
@@ -65,9 +67,9 @@ std::optional<ApiError> commitAndQueueNow(App& app, Db& db, const std::vector<Pr
     } catch (const RedisError& err) {
         V2V_LOG(error, emails.front()->email.id)
             << "queue: " << err.what() << "; " << emails.size() << " email(s) withdrawn, answering 503";
-        Transaction tx(db);
+        Transaction undo(db);
         for (const auto* p : emails) deleteEmail(db, p->email.id);
-        tx.commit();
+        undo.commit();
         return ApiError{503, "unavailable", "the queue is unavailable; nothing was sent, retry later", ""};
     }
     if (logEnabled(LogLevel::info)) {  // one write for the batch
@@ -198,6 +200,7 @@ std::vector<SendCommitter::Pending> SendCommitter::take(std::deque<Pending>& q, 
 
 void SendCommitter::finishAll(std::vector<Pending>& batch) {
     ops::AuditBatch audit;  // the batch's audit lines in one write
+    AnswerWrites writes;    // and its answers in one system call, before those lines
     for (auto& p : batch) finish(p.job, std::move(p.result));
 }
 
@@ -222,7 +225,6 @@ void SendCommitter::commitLoop() {
         }
         if (options_.before_commit) options_.before_commit();
         refuseLate(batch);
-        checkRates(batch);
         Db* db = nullptr;
         try {
             db = &sharedDb();
@@ -234,7 +236,7 @@ void SendCommitter::commitLoop() {
             finishAll(batch);
             continue;
         }
-        commit(*db, batch);
+        checkAndCommit(*db, batch);
         answerLater(batch);
     }
 }
@@ -270,7 +272,7 @@ Db& SendCommitter::sharedDb() {
     return *db_;
 }
 
-void SendCommitter::checkRates(std::vector<Pending>& batch) {
+void SendCommitter::checkRates(std::vector<Pending>& batch, const std::function<void()>& whileWaiting) {
     std::vector<std::size_t> asking;
     std::vector<RateCheck> checks;
     for (std::size_t i = 0; i < batch.size(); ++i)
@@ -278,12 +280,12 @@ void SendCommitter::checkRates(std::vector<Pending>& batch) {
             asking.push_back(i);
             checks.push_back(*batch[i].job.rate);
         }
-    if (checks.empty()) return;
+    if (checks.empty()) return whileWaiting();
     try {
         // Before the round trip: Redis computed the tokens no earlier, so a
         // refusal window never outlasts the bucket's real one.
         const auto now = RefusalCache::Clock::now();
-        std::vector<RateDecision> d = takeTokensMany(app_.redis(), checks);
+        std::vector<RateDecision> d = takeTokensMany(app_.redis(), checks, whileWaiting);
         for (std::size_t k = 0; k < asking.size(); ++k) {
             CommitResult& r = batch[asking[k]].result;
             r.rate = d[k];
@@ -299,24 +301,55 @@ void SendCommitter::checkRates(std::vector<Pending>& batch) {
     }
 }
 
-void SendCommitter::commit(Db& db, std::vector<Pending>& batch) {
-    std::vector<PreparedEmail*> emails;
-    std::vector<std::size_t> committing;
+// The batch's emails are written while Redis takes its tokens (one round trip
+// less per batch); the transaction commits only once the decisions are in,
+// and the rows of the jobs refused meanwhile are taken out of it first, so a
+// refused email is never committed.
+void SendCommitter::checkAndCommit(Db& db, std::vector<Pending>& batch) {
+    std::vector<std::size_t> writing;
+    std::vector<PreparedEmail*> written;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (failed(batch[i].result) || batch[i].job.emails.empty()) continue;
-        committing.push_back(i);
-        emails.insert(emails.end(), batch[i].job.emails.begin(), batch[i].job.emails.end());
+        writing.push_back(i);
+        written.insert(written.end(), batch[i].job.emails.begin(), batch[i].job.emails.end());
     }
-    if (emails.empty()) return;
-    std::optional<ApiError> err;
+    std::optional<Transaction> tx;
     std::exception_ptr ex;
-    try {
-        err = commitAndQueueNow(app_, db, emails);
-    } catch (...) {
-        ex = std::current_exception();
-        V2V_LOG(error, emails.front()->email.id) << "commit: " << whatOf(ex) << "; " << emails.size()
-                                                 << " email(s) not accepted";
+    bool tried = false;
+    auto write = [&] {  // never throws: Redis's replies must still be read
+        tried = true;
+        if (written.empty()) return;
+        try {
+            tx.emplace(db);
+            writeEmails(db, written);
+        } catch (...) {
+            ex = std::current_exception();
+            tx.reset();
+        }
+    };
+    checkRates(batch, write);
+    if (!tried) write();  // Redis failed before it could run
+    if (written.empty()) return;
+    std::vector<std::size_t> committing, withdrawn;  // withdrawn: refused, or their check failed
+    std::vector<PreparedEmail*> emails;
+    for (std::size_t i : writing) {
+        (failed(batch[i].result) ? withdrawn : committing).push_back(i);
+        if (!failed(batch[i].result))
+            emails.insert(emails.end(), batch[i].job.emails.begin(), batch[i].job.emails.end());
     }
+    std::optional<ApiError> err;
+    if (!ex && !emails.empty()) {
+        try {
+            for (std::size_t i : withdrawn)
+                for (const auto* p : batch[i].job.emails) deleteEmail(db, p->email.id);
+            err = commitAndQueue(app_, db, *tx, emails);
+        } catch (...) {
+            ex = std::current_exception();
+        }
+    }
+    if (ex && !committing.empty())
+        V2V_LOG(error, written.front()->email.id) << "commit: " << whatOf(ex) << "; " << committing.size()
+                                                  << " request(s) not accepted";
     for (std::size_t i : committing) {
         batch[i].result.error = err;
         batch[i].result.exception = ex;

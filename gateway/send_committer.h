@@ -1,10 +1,11 @@
 // The threads that make accepted emails durable, in two stages that work in
 // batches and overlap: a committer takes every job waiting, takes their
-// rate-limit tokens in one Redis round trip (a refused job keeps its 429 and
-// is not committed), commits the others' emails to SQLite (one transaction)
-// and queues them in Redis (one round trip, during which the WAL is fsynced);
-// an answerer then calls each job's `done` with its own outcome (writing the
-// answers), while the committer goes on with the next batch. A job is all or
+// rate-limit tokens in one Redis round trip while it writes their emails in
+// one SQLite transaction, takes the rows of the refused jobs (429) out of it
+// and commits the others, and queues them in Redis (one round trip, during
+// which the WAL is fsynced); an answerer then calls each job's `done` with its
+// own outcome (writing the answers together, see answer_writes.h), while the
+// committer goes on with the next batch. A job is all or
 // nothing: its emails are either committed and queued, or withdrawn and
 // reported as not accepted. Several committers take turns for the SQLite
 // transaction (Transaction's process-wide writer mutex, not SQLite's busy
@@ -114,8 +115,10 @@ private:
     void answerLoop();
     std::vector<Pending> take(std::deque<Pending>& q, bool& giveUp);  // mu_ held
     Db& sharedDb();
-    void checkRates(std::vector<Pending>& batch);
-    void commit(Db& db, std::vector<Pending>& batch);
+    // Takes the tokens of the jobs that ask for them (a refused job gets its
+    // 429), running `whileWaiting` once during the round trip (or at once).
+    void checkRates(std::vector<Pending>& batch, const std::function<void()>& whileWaiting);
+    void checkAndCommit(Db& db, std::vector<Pending>& batch);
     static void finishAll(std::vector<Pending>& batch);
     void answerLater(std::vector<Pending>& batch);  // hands the batch to the answerer
 };

@@ -8,30 +8,11 @@
 #include <string>
 
 #include "raw_answer.h"
+#include "socket_pair.h"
 
 using namespace v2v::gw;
 
-namespace {
-struct Pair {
-    int fd[2] = {-1, -1};
-    Pair() { BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd) == 0); }
-    ~Pair() {
-        for (int f : fd)
-            if (f >= 0) ::close(f);
-    }
-    std::string readAll(std::size_t n) {
-        std::string s(n, '\0');
-        std::size_t got = 0;
-        while (got < n) {
-            ssize_t r = ::read(fd[1], s.data() + got, n - got);
-            if (r <= 0) break;
-            got += static_cast<std::size_t>(r);
-        }
-        s.resize(got);
-        return s;
-    }
-};
-}  // namespace
+using Pair = SocketPair;
 
 BOOST_AUTO_TEST_SUITE(raw_answer)
 
