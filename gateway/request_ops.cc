@@ -73,24 +73,39 @@ void noteResponse(int status, const nlohmann::json& body) {
             if (item.is_object() && item.contains("id")) addId(item["id"]);
 }
 
-nlohmann::ordered_json auditRecord(const RequestFacts& f) {
-    nlohmann::ordered_json j;
-    j["source"] = "api";
-    j["ip"] = f.ip;
-    j["client"] = f.client.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.client);
-    j["method"] = f.method;
-    j["route"] = f.route;
-    j["path"] = logSafe(f.path, 256);
-    j["status"] = f.status;
-    j["result"] = f.status < 400 ? "ok" : (f.errorCode.empty() ? "error" : f.errorCode);
-    if (f.emailIds.size() == 1)
-        j["email_id"] = f.emailIds.front();
-    else if (f.emailIds.empty())
-        j["email_id"] = nullptr;
+std::string auditLineOf(std::int64_t unixMs, const RequestFacts& f) {
+    std::string out;
+    out.reserve(256);
+    auto field = [&](const char* name, std::string_view value) {
+        out.append(",\"").append(name).append("\":");
+        appendJsonString(out, value);
+    };
+    out.append("{\"ts\":\"").append(auditTime(unixMs)).append("\",\"source\":\"api\"");
+    field("ip", f.ip);
+    if (f.client.empty())
+        out.append(",\"client\":null");
     else
-        j["email_ids"] = f.emailIds;
-    j["duration_ms"] = static_cast<std::int64_t>(f.seconds * 1000.0 + 0.5);
-    return j;
+        field("client", f.client);
+    field("method", f.method);
+    field("route", f.route);
+    field("path", logSafe(f.path, 256));
+    out.append(",\"status\":").append(std::to_string(f.status));
+    field("result", f.status < 400 ? "ok" : (f.errorCode.empty() ? "error" : f.errorCode));
+    if (f.emailIds.size() == 1) {
+        field("email_id", f.emailIds.front());
+    } else if (f.emailIds.empty()) {
+        out.append(",\"email_id\":null");
+    } else {
+        out.append(",\"email_ids\":[");
+        for (std::size_t i = 0; i < f.emailIds.size(); ++i) {
+            if (i) out += ',';
+            appendJsonString(out, f.emailIds[i]);
+        }
+        out += ']';
+    }
+    out.append(",\"duration_ms\":").append(std::to_string(static_cast<std::int64_t>(f.seconds * 1000.0 + 0.5)));
+    out += '}';
+    return out;
 }
 
 namespace {
@@ -121,10 +136,11 @@ void record(const std::string& method, const std::string& path, const std::strin
         if (auto id = m.params.find("id"); f.emailIds.empty() && id != m.params.end())
             f.emailIds.push_back(logSafe(id->second, 64));
     }
+    const std::int64_t now = nowMillis();
     if (tAuditLines) {
-        *tAuditLines += auditLine(nowMillis(), auditRecord(f));
+        *tAuditLines += auditLineOf(now, f);
         *tAuditLines += '\n';
-    } else if (!log->write(auditRecord(f))) {
+    } else if (!log->appendLines(now, auditLineOf(now, f) + "\n")) {
         auditFailed(log->path());
     }
 }

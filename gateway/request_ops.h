@@ -65,6 +65,10 @@ struct RequestFacts {
     int status = 0;
     double seconds = 0;
 };
-nlohmann::ordered_json auditRecord(const RequestFacts& f);
+// The request's audit line (without the newline), written field by field
+// (one per request on the answering thread: no JSON value is built), in
+// auditLine()'s format: "ts", source, ip, client, method, route, path,
+// status, result, email_id (or email_ids), duration_ms.
+std::string auditLineOf(std::int64_t unixMs, const RequestFacts& f);
 
 }  // namespace v2v::gw::ops

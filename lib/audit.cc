@@ -38,6 +38,22 @@ std::string auditLine(std::int64_t ms, const nlohmann::ordered_json& record) {
     return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+void appendJsonString(std::string& out, std::string_view s) {
+    bool plain = true;  // printable ASCII without a quote or backslash: written as it is
+    for (unsigned char c : s)
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            plain = false;
+            break;
+        }
+    if (plain) {
+        out += '"';
+        out.append(s);
+        out += '"';
+        return;
+    }
+    out += nlohmann::ordered_json(std::string(s)).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 AuditLog::~AuditLog() {
     if (fd_ >= 0) ::close(fd_);
 }

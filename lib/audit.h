@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace v2v {
 
@@ -52,5 +53,10 @@ std::int64_t nowMillis();
 
 // One audit line (without the newline): "ts" first, then the record's fields.
 std::string auditLine(std::int64_t unixMs, const nlohmann::ordered_json& record);
+
+// Appends `s` as a JSON string exactly as auditLine() writes one (UTF-8 kept,
+// invalid UTF-8 replaced, control characters escaped), for lines written
+// field by field without building a JSON value first.
+void appendJsonString(std::string& out, std::string_view s);
 
 }  // namespace v2v
