@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <optional>
 #include <utility>
 
 #include "log.h"
@@ -65,14 +64,14 @@ RawWrite judge(int res, std::size_t size, int fd) {
 }
 
 // Writes items [begin, end) (at most the ring's size) in one submission and
-// records each result in `out`. False when the ring misbehaved (it must then
-// be disabled); the items without a result are left to the caller.
-bool writeChunk(io_uring* ring, const std::vector<std::pair<int, std::string_view>>& w, std::size_t begin,
-                std::size_t end, std::vector<std::optional<RawWrite>>& out) {
+// records each one's result. False when the ring misbehaved (it must then be
+// disabled); the items without a result are left to the caller.
+bool writeChunk(io_uring* ring, std::vector<AnswerWrites::Item>& items, std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
         io_uring_sqe* sqe = io_uring_get_sqe(ring);
         if (!sqe) return false;  // cannot happen: the ring is empty and has room for a chunk
-        io_uring_prep_send(sqe, w[i].first, w[i].second.data(), w[i].second.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        const auto& it = items[i];
+        io_uring_prep_send(sqe, it.fd, it.bytes.data(), it.bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         io_uring_sqe_set_data64(sqe, i);
     }
     const unsigned n = static_cast<unsigned>(end - begin);
@@ -89,7 +88,7 @@ bool writeChunk(io_uring* ring, const std::vector<std::pair<int, std::string_vie
         } while (r == -EINTR);
         if (r < 0) return false;
         const std::size_t i = io_uring_cqe_get_data64(cqe);
-        if (i >= begin && i < end) out[i] = judge(cqe->res, w[i].second.size(), w[i].first);
+        if (i >= begin && i < end) items[i].result = judge(cqe->res, items[i].bytes.size(), items[i].fd);
         io_uring_cqe_seen(ring, cqe);
     }
     return true;
@@ -102,11 +101,9 @@ AnswerWrites::AnswerWrites(Via via) : via_(via), outer_(std::exchange(tCurrent, 
 AnswerWrites::~AnswerWrites() {
     tCurrent = outer_;
     try {
-        flush();
+        flush();  // closes every descriptor, even when it throws
     } catch (...) {  // a destructor: nothing may escape
     }
-    for (auto& it : items_)
-        if (it.fd >= 0) ::close(it.fd);
 }
 
 AnswerWrites* AnswerWrites::current() { return tCurrent; }
@@ -114,37 +111,40 @@ AnswerWrites* AnswerWrites::current() { return tCurrent; }
 bool AnswerWrites::batched() { return threadRing().ok(); }
 
 void AnswerWrites::add(int fd, std::string bytes, std::string who) {
-    items_.push_back({fd, std::move(bytes), std::move(who)});
+    items_.push_back({fd, std::move(bytes), std::move(who), std::nullopt});
 }
 
 std::vector<RawWrite> AnswerWrites::flush() {
-    std::vector<std::optional<RawWrite>> res(items_.size());
-    std::vector<std::pair<int, std::string_view>> w;
-    w.reserve(items_.size());
-    for (const auto& it : items_) w.emplace_back(it.fd, it.bytes);
+    std::vector<Item> items = std::move(items_);
+    items_.clear();
+    struct CloseLeft {  // whatever an exception leaves open
+        std::vector<Item>& items;
+        ~CloseLeft() {
+            for (auto& it : items)
+                if (it.fd >= 0) ::close(it.fd);
+        }
+    } closeLeft{items};
     std::size_t done = 0;  // items before this one were issued through the ring
-    if (!w.empty() && via_ == Via::ring_when_possible)
+    if (!items.empty() && via_ == Via::ring_when_possible)
         if (Ring& ring = threadRing(); ring.ok())
-            while (done < w.size()) {
-                const std::size_t end = std::min(w.size(), done + Ring::kEntries);
-                const bool healthy = writeChunk(ring.get(), w, done, end, res);
+            while (done < items.size()) {
+                const std::size_t end = std::min(items.size(), done + Ring::kEntries);
+                const bool healthy = writeChunk(ring.get(), items, done, end);
                 if (!healthy) ring.disable();  // waits for what it still had: its results are unknown
                 done = end;
                 if (!healthy) break;
             }
     std::vector<RawWrite> out;
-    out.reserve(items_.size());
-    for (std::size_t i = 0; i < items_.size(); ++i) {
-        if (!res[i])  // not issued, or issued with its outcome unknown: maybe part of it went out
-            res[i] = i >= done ? writeRawAnswer(w[i].first, w[i].second) : judge(-EIO, w[i].second.size(), w[i].first);
-        out.push_back(*res[i]);
-    }
-    std::vector<Item> items = std::move(items_);
-    items_.clear();
+    out.reserve(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
-        ::close(std::exchange(items[i].fd, -1));
-        if (out[i] == RawWrite::stuck)
-            V2V_LOG(warning, "http") << items[i].who << ": the answer could not be written whole; connection closed";
+        Item& it = items[i];
+        if (!it.result)  // not issued, or issued with its outcome unknown: maybe part of it went out
+            it.result = i >= done ? writeRawAnswer(it.fd, it.bytes) : judge(-EIO, it.bytes.size(), it.fd);
+        out.push_back(*it.result);
+        ::close(std::exchange(it.fd, -1));
+        if (*it.result == RawWrite::stuck)
+            V2V_LOG(warning, "http") << logSafe(it.who, 512)
+                                     << ": the answer could not be written whole; connection closed";
     }
     return out;
 }

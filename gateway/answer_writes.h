@@ -9,6 +9,7 @@
 // one, as before.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,8 @@ public:
     static AnswerWrites* current();
 
     // Takes `fd` over (closed after the write). `who` names the request in
-    // the warning logged when the answer cannot be written whole.
+    // the warning logged when the answer cannot be written whole (made safe
+    // for the log only then).
     void add(int fd, std::string bytes, std::string who);
     // Writes everything added so far; returns how each went, in order of add().
     std::vector<RawWrite> flush();
@@ -36,12 +38,14 @@ public:
     // Whether this thread's writes go through io_uring (false: one send(2) each).
     static bool batched();
 
-private:
-    struct Item {
+    struct Item {  // one answer waiting for the flush
         int fd;
         std::string bytes;
         std::string who;
+        std::optional<RawWrite> result;  // set once written (or given up)
     };
+
+private:
     std::vector<Item> items_;
     const Via via_;
     AnswerWrites* outer_;

@@ -194,7 +194,7 @@ void DeferredAnswer::send(int status, const std::string& body) {
     // the keep-alive timeout, a busy one gets 408 after the header timeout.
     peer->setIdle(true);
     if (auto* batch = AnswerWrites::current()) {  // written with the rest of its batch
-        batch->add(std::exchange(fd_, -1), std::move(bytes), method_ + " " + logSafe(path_, 256) + " from " + ip_);
+        batch->add(std::exchange(fd_, -1), std::move(bytes), method_ + " " + path_ + " from " + ip_);
         return;
     }
     if (writeRawAnswer(fd_, bytes) == RawWrite::stuck)
